@@ -1,0 +1,44 @@
+"""Ordertalk: `create_app()` and the entry point (`python app.py` serves on $PORT)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+import messaging
+import wholesale
+from wholesale.config import ConfigError, load_settings
+
+
+def create_app(overrides: Mapping[str, object] | None = None,
+               instance_path: str | Path | None = None) -> Flask:
+    """Build the app from the environment; `overrides` (tests) win over it."""
+    root = Path(__file__).resolve().parent
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path or root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    env_overrides = {k: str(v) for k, v in (overrides or {}).items() if k.isupper() and isinstance(v, str)}
+    try:
+        app.config.update(load_settings(env_overrides, Path(app.instance_path)))
+    except ConfigError as exc:
+        raise SystemExit(f"Ordertalk cannot start: {exc}") from None
+    app.config.update(overrides or {})
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    wholesale.init_app(app)
+    messaging.init_app(app)
+    return app
+
+
+if __name__ == "__main__":
+    from wholesale.extensions import socketio
+
+    application = create_app()
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else application.config["PORT"]
+    socketio.run(application, host="127.0.0.1", port=port, allow_unsafe_werkzeug=True)

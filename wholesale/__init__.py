@@ -1,0 +1,87 @@
+"""The wholesale domain: accounts, trading relationships, sites (and later catalog, orders,
+inventory, invoices). It never imports `messaging`; it announces events through
+`wholesale.signals`."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from wholesale import error_handlers
+from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from wholesale.tenancy import set_tenant
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"),
+                     compare_type=True, render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    socketio.init_app(app, message_queue=app.config["REDIS_URL"], async_mode="threading",
+                      cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]], logger=False)
+    _register_blueprints(app)
+    error_handlers.register(app)
+    _register_cli(app)
+
+    @app.before_request
+    def _tenant_from_session() -> None:
+        """Pages see what the signed-in user's organization may see (the API sets its own)."""
+        set_tenant(None)
+        if not request.path.startswith("/api/") and current_user.is_authenticated:
+            set_tenant(current_user.organization_id)
+
+    @app.teardown_appcontext
+    def _forget_tenant(_exc: BaseException | None) -> None:
+        g.pop("tenant_org_id", None)
+
+
+def _init_login(app: Flask) -> None:
+    from wholesale.accounts.services import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_session_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from wholesale.accounts import api as _accounts_api  # noqa: F401  (registers routes)
+    from wholesale.accounts.views import bp as accounts_bp
+    from wholesale.api import bp as api_bp
+    from wholesale.api import openapi as _openapi  # noqa: F401
+    from wholesale.health import bp as health_bp
+    from wholesale.portal.views import bp as portal_bp
+    from wholesale.sites import api as _sites_api  # noqa: F401
+    from wholesale.sites.views import bp as sites_bp
+    from wholesale.trading import api as _trading_api  # noqa: F401
+    from wholesale.trading.views import bp as trading_bp
+
+    csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
+    for blueprint in (api_bp, health_bp, accounts_bp, portal_bp, trading_bp, sites_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from wholesale.demo import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL, a busy timeout and enforced foreign keys on every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""Organizations, their people, API tokens and invitations."""

@@ -1,0 +1,1 @@
+"""Portal pages: dashboard and the sections of the navigation."""

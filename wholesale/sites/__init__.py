@@ -1,0 +1,1 @@
+"""Places goods move between: supplier warehouses and buyer delivery locations."""

@@ -1,0 +1,1 @@
+"""Trading relationships between suppliers and their buyers."""

@@ -1,0 +1,70 @@
+"""Connecting suppliers with their buyers, and the terms of each relationship."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from wholesale import signals
+from wholesale.accounts.models import Organization, OrgKind, User
+from wholesale.errors import Forbidden, NotFound, ValidationFailed
+from wholesale.extensions import db
+from wholesale.trading.models import PaymentTerms, TradingRelationship
+
+
+def connect(supplier: Organization, buyer: Organization) -> TradingRelationship:
+    """The relationship between the two, created if it did not exist yet."""
+    existing = db.session.scalars(
+        select(TradingRelationship)
+        .where(TradingRelationship.supplier_id == supplier.id,
+               TradingRelationship.buyer_id == buyer.id)
+        .execution_options(all_tenants=True)
+    ).first()
+    if existing is not None:
+        return existing
+    relationship = TradingRelationship(supplier=supplier, buyer=buyer)
+    db.session.add(relationship)
+    db.session.flush()
+    signals.customer_connected.send(supplier, relationship=relationship)
+    return relationship
+
+
+def connect_customer(supplier_user: User, buyer_email: str) -> TradingRelationship:
+    """Connect the buyer organization that `buyer_email` belongs to."""
+    from wholesale.accounts.services import find_user_by_email, normalize_email
+
+    supplier = supplier_user.organization
+    if not supplier.is_supplier:
+        raise Forbidden("Only suppliers add customers.")
+    buyer_user = find_user_by_email(normalize_email(buyer_email, "buyer_email"))
+    if buyer_user is None or buyer_user.organization.kind is not OrgKind.BUYER:
+        raise ValidationFailed.one(
+            "buyer_email", "No buyer organization on Ordertalk uses this email; invite them instead."
+        )
+    return connect(supplier, buyer_user.organization)
+
+
+def relationships_query(org: Organization) -> Select[tuple[TradingRelationship]]:
+    """`org`'s relationships: its customers for a supplier, its suppliers for a buyer."""
+    rel = TradingRelationship
+    column = rel.supplier_id if org.is_supplier else rel.buyer_id
+    return select(rel).where(column == org.id)
+
+
+def relationships_of(org: Organization) -> list[TradingRelationship]:
+    return list(db.session.scalars(relationships_query(org).order_by(TradingRelationship.id)))
+
+
+def get_relationship(org: Organization, relationship_id: int) -> TradingRelationship:
+    rel = db.session.scalars(
+        select(TradingRelationship).where(
+            TradingRelationship.id == relationship_id, TradingRelationship.supplier_id == org.id
+        )
+    ).first()
+    if rel is None:
+        raise NotFound("Customer not found.")
+    return rel
+
+
+def update_terms(rel: TradingRelationship, *, payment_terms: str, notes: str) -> None:
+    rel.payment_terms = PaymentTerms(payment_terms)
+    rel.notes = notes.strip()
