@@ -14,8 +14,9 @@ import wholesale
 from wholesale.config import ConfigError, load_settings
 
 
-def create_app(overrides: Mapping[str, object] | None = None,
-               instance_path: str | Path | None = None) -> Flask:
+def create_app(
+    overrides: Mapping[str, object] | None = None, instance_path: str | Path | None = None
+) -> Flask:
     """Build the app from the environment; `overrides` (tests) win over it."""
     root = Path(__file__).resolve().parent
     app = Flask(
@@ -24,13 +25,17 @@ def create_app(overrides: Mapping[str, object] | None = None,
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    env_overrides = {k: str(v) for k, v in (overrides or {}).items() if k.isupper() and isinstance(v, str)}
+    env_overrides = {
+        k: str(v) for k, v in (overrides or {}).items() if k.isupper() and isinstance(v, str)
+    }
     try:
         app.config.update(load_settings(env_overrides, Path(app.instance_path)))
     except ConfigError as exc:
         raise SystemExit(f"Ordertalk cannot start: {exc}") from None
     app.config.update(overrides or {})
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     wholesale.init_app(app)
     messaging.init_app(app)
     return app

@@ -3,7 +3,6 @@
 import logging
 from logging.config import fileConfig
 
-
 from alembic import context
 from flask import current_app
 

@@ -16,13 +16,23 @@ from wholesale.tenancy import set_tenant
 
 def init_app(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"),
-                     compare_type=True, render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(app.root_path + "/migrations"),
+        compare_type=True,
+        render_as_batch=True,
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
-    socketio.init_app(app, message_queue=app.config["REDIS_URL"], async_mode="threading",
-                      cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]], logger=False)
+    socketio.init_app(
+        app,
+        message_queue=app.config["REDIS_URL"],
+        async_mode="threading",
+        cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]],
+        logger=False,
+    )
     _register_blueprints(app)
     error_handlers.register(app)
     _register_cli(app)
@@ -74,14 +84,26 @@ def _register_cli(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, a busy timeout and enforced foreign keys on every SQLite connection."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    """SQLite: WAL, a busy timeout, enforced foreign keys, and transactions we begin
+    ourselves (pysqlite's own handling breaks SAVEPOINT)."""
+    if not type(dbapi_connection).__module__.startswith("sqlite3"):
         return
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in (
+        "journal_mode=WAL",
+        "busy_timeout=10000",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    """SQLite: every transaction takes the write lock up front (BEGIN IMMEDIATE), so two
+    writers never both read a value and then collide; others wait up to busy_timeout."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

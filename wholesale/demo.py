@@ -29,10 +29,22 @@ _WAREHOUSES = [
     ("Sacramento North", "4800 Marconi Ave, Sacramento, CA 95821", "38.617000", "-121.383000"),
 ]
 _LOCATIONS = [
-    ("Bistro Verde — Mission", "2100 Mission St, San Francisco, CA 94110", "37.763000",
-     "-122.419000", "+15555550130", "receiving@bistroverde.demo.ordertalk.test"),
-    ("Bistro Verde — Berkeley", "2000 Shattuck Ave, Berkeley, CA 94704", "37.870000",
-     "-122.268000", "+15555550131", None),
+    (
+        "Bistro Verde — Mission",
+        "2100 Mission St, San Francisco, CA 94110",
+        "37.763000",
+        "-122.419000",
+        "+15555550130",
+        "receiving@bistroverde.demo.ordertalk.test",
+    ),
+    (
+        "Bistro Verde — Berkeley",
+        "2000 Shattuck Ave, Berkeley, CA 94704",
+        "37.870000",
+        "-122.268000",
+        "+15555550131",
+        None,
+    ),
 ]
 
 
@@ -42,8 +54,9 @@ def _org_of(email: str, kind: OrgKind, name: str, owner_name: str, phone: str) -
         return user.organization
     org = Organization(kind=kind, name=name)
     db.session.add(org)
-    _new_user(org, name=owner_name, email=email, password=DEMO_PASSWORD, phone=phone,
-              role=Role.OWNER)
+    _new_user(
+        org, name=owner_name, email=email, password=DEMO_PASSWORD, phone=phone, role=Role.OWNER
+    )
     db.session.flush()
     return org
 
@@ -51,30 +64,51 @@ def _org_of(email: str, kind: OrgKind, name: str, owner_name: str, phone: str) -
 def _staff(org: Organization, people: list[tuple[str, str, str]]) -> None:
     for name, email, phone in people:
         if find_user_by_email(email) is None:
-            _new_user(org, name=name, email=email, password=DEMO_PASSWORD, phone=phone,
-                      role=Role.STAFF)
+            _new_user(
+                org, name=name, email=email, password=DEMO_PASSWORD, phone=phone, role=Role.STAFF
+            )
 
 
 def seed_demo() -> tuple[Organization, Organization]:
     """Create whatever part of the demo data is missing; never duplicate."""
-    supplier = _org_of(SUPPLIER_EMAIL, OrgKind.SUPPLIER, "Golden Gate Provisions",
-                       "Sam Rivera", "+15555550110")
+    supplier = _org_of(
+        SUPPLIER_EMAIL, OrgKind.SUPPLIER, "Golden Gate Provisions", "Sam Rivera", "+15555550110"
+    )
     buyer = _org_of(BUYER_EMAIL, OrgKind.BUYER, "Bistro Verde", "Ana Costa", "+15555550120")
     _staff(supplier, _SUPPLIER_TEAM)
     _staff(buyer, _BUYER_TEAM)
-    existing = set(db.session.scalars(
-        select(Warehouse.name).where(Warehouse.supplier_id == supplier.id)))
+    existing = set(
+        db.session.scalars(select(Warehouse.name).where(Warehouse.supplier_id == supplier.id))
+    )
     for name, address, lat, lng in _WAREHOUSES:
         if name not in existing:
-            db.session.add(Warehouse(supplier=supplier, name=name, address=address,
-                                     latitude=Decimal(lat), longitude=Decimal(lng)))
-    existing = set(db.session.scalars(
-        select(DeliveryLocation.name).where(DeliveryLocation.buyer_id == buyer.id)))
+            db.session.add(
+                Warehouse(
+                    supplier=supplier,
+                    name=name,
+                    address=address,
+                    latitude=Decimal(lat),
+                    longitude=Decimal(lng),
+                )
+            )
+    existing = set(
+        db.session.scalars(
+            select(DeliveryLocation.name).where(DeliveryLocation.buyer_id == buyer.id)
+        )
+    )
     for name, address, lat, lng, phone, email in _LOCATIONS:
         if name not in existing:
-            db.session.add(DeliveryLocation(buyer=buyer, name=name, address=address,
-                                            latitude=Decimal(lat), longitude=Decimal(lng),
-                                            contact_phone=phone, contact_email=email))
+            db.session.add(
+                DeliveryLocation(
+                    buyer=buyer,
+                    name=name,
+                    address=address,
+                    latitude=Decimal(lat),
+                    longitude=Decimal(lng),
+                    contact_phone=phone,
+                    contact_email=email,
+                )
+            )
     relationship = connect(supplier, buyer)
     if not relationship.notes:
         relationship.payment_terms = PaymentTerms.NET_30
@@ -88,12 +122,15 @@ def seed_demo() -> tuple[Organization, Organization]:
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo data (idempotent)."""
-    if if_empty and db.session.scalar(
-        select(User.id).limit(1).execution_options(all_tenants=True)
-    ) is not None:
+    if (
+        if_empty
+        and db.session.scalar(select(User.id).limit(1).execution_options(all_tenants=True))
+        is not None
+    ):
         click.echo("Database already has data; demo seed skipped.")
         return
     seed_demo()
     db.session.commit()
-    click.echo(f"Demo data ready. Sign in as {SUPPLIER_EMAIL} or {BUYER_EMAIL} "
-               f"(password {DEMO_PASSWORD}).")
+    click.echo(
+        f"Demo data ready. Sign in as {SUPPLIER_EMAIL} or {BUYER_EMAIL} (password {DEMO_PASSWORD})."
+    )

@@ -13,9 +13,17 @@ from wholesale.extensions import db
 
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-               415: "unsupported_media_type", 429: "rate_limited"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
 
 
 def _wants_json() -> bool:
@@ -30,8 +38,7 @@ def _json(status: int, code: str, message: str, fields: dict | None = None):
 
 
 def _page(status: int, title: str, message: str):
-    return render_template("errors/error.html", status=status, title=title,
-                           message=message), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
 def register(app: Flask) -> None:
@@ -46,8 +53,9 @@ def register(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         if _wants_json():
             return _json(400, "csrf_failed", exc.description)
-        return _page(400, "This form has expired",
-                     "Go back, reload the page and send the form again.")
+        return _page(
+            400, "This form has expired", "Go back, reload the page and send the form again."
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -63,10 +71,17 @@ def register(app: Flask) -> None:
             if status == 429 and exc.get_response().headers.get("Retry-After"):
                 response[0].headers["Retry-After"] = exc.get_response().headers["Retry-After"]
             return response
-        titles = {404: "Page not found", 403: "Not allowed", 429: "Slow down",
-                  405: "Not allowed", 413: "Too large"}
-        messages = {404: "There is nothing at this address, or you don't have access to it.",
-                    429: "Too many attempts. Wait a minute and try again."}
+        titles = {
+            404: "Page not found",
+            403: "Not allowed",
+            429: "Slow down",
+            405: "Not allowed",
+            413: "Too large",
+        }
+        messages = {
+            404: "There is nothing at this address, or you don't have access to it.",
+            429: "Too many attempts. Wait a minute and try again.",
+        }
         return _page(status, titles.get(status, exc.name), messages.get(status, exc.description))
 
     @app.errorhandler(Exception)

@@ -56,7 +56,9 @@ class ValidationFailed(DomainError):
     status = 422
     code = "validation_error"
 
-    def __init__(self, fields: dict[str, list[str]], message: str = "Some fields are invalid.") -> None:
+    def __init__(
+        self, fields: dict[str, list[str]], message: str = "Some fields are invalid."
+    ) -> None:
         super().__init__(message, fields=fields)
 
     @classmethod

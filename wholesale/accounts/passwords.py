@@ -15,7 +15,9 @@ _DUMMY_HASH: dict[str, str] = {}
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+    return generate_password_hash(
+        password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    )
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

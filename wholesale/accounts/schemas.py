@@ -30,7 +30,9 @@ class SignupRequest(Schema):
     email = fields.String(required=True, validate=validate.Length(1, 254))
     password = fields.String(required=True, validate=validate.Length(1, 1024))
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
-    invitation = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    invitation = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=200)
+    )
 
 
 class SignupResponse(Schema):

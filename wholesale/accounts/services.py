@@ -53,8 +53,9 @@ def _check_email_free(email: str, field: str = "email") -> None:
         raise ValidationFailed.one(field, "An account with this email already exists.")
 
 
-def _new_user(org: Organization, *, name: str, email: str, password: str, phone: str | None,
-              role: Role) -> User:
+def _new_user(
+    org: Organization, *, name: str, email: str, password: str, phone: str | None, role: Role
+) -> User:
     check_new_password(password)
     user = User(
         organization=org,
@@ -76,8 +77,16 @@ class SignupResult:
     token: str
 
 
-def signup(*, kind: str, organization: str, name: str, email: str, password: str,
-           phone: str | None = None, invitation: str | None = None) -> SignupResult:
+def signup(
+    *,
+    kind: str,
+    organization: str,
+    name: str,
+    email: str,
+    password: str,
+    phone: str | None = None,
+    invitation: str | None = None,
+) -> SignupResult:
     """Create an organization with its owner (or join one through a staff invitation)."""
     email = normalize_email(email)
     check_new_password(password)
@@ -88,8 +97,9 @@ def signup(*, kind: str, organization: str, name: str, email: str, password: str
 
     if invite is not None and invite.kind is InvitationKind.STAFF:
         org = invite.organization
-        user = _new_user(org, name=name, email=email, password=password, phone=phone,
-                         role=Role.STAFF)
+        user = _new_user(
+            org, name=name, email=email, password=password, phone=phone, role=Role.STAFF
+        )
     else:
         if invite is not None and kind != OrgKind.BUYER:
             raise ValidationFailed.one("kind", "This invitation is for a buyer organization.")
@@ -97,8 +107,9 @@ def signup(*, kind: str, organization: str, name: str, email: str, password: str
             raise ValidationFailed.one("organization", "Enter your organization's name.")
         org = Organization(kind=OrgKind(kind), name=organization.strip())
         db.session.add(org)
-        user = _new_user(org, name=name, email=email, password=password, phone=phone,
-                         role=Role.OWNER)
+        user = _new_user(
+            org, name=name, email=email, password=password, phone=phone, role=Role.OWNER
+        )
         db.session.flush()
         signals.organization_created.send(org, user=user)
         if invite is not None:
@@ -121,11 +132,15 @@ def authenticate(email: str, password: str) -> User | None:
 
 # -- API tokens ---------------------------------------------------------------------------
 
+
 def create_api_token(user: User, name: str) -> tuple[str, ApiToken]:
     token, digest = new_token(current_app.config["API_TOKEN_PREFIX"])
     api_token = ApiToken(
-        organization_id=user.organization_id, user=user, name=name.strip() or "API token",
-        token_hash=digest, display_prefix=token[:10],
+        organization_id=user.organization_id,
+        user=user,
+        name=name.strip() or "API token",
+        token_hash=digest,
+        display_prefix=token[:10],
     )
     db.session.add(api_token)
     db.session.flush()
@@ -169,6 +184,7 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 # -- invitations --------------------------------------------------------------------------
 
+
 def invite(inviter: User, email: str, kind: InvitationKind) -> tuple[str, Invitation]:
     """Invite a buyer organization (suppliers) or a colleague (owners); returns the token."""
     email = normalize_email(email)
@@ -183,7 +199,11 @@ def invite(inviter: User, email: str, kind: InvitationKind) -> tuple[str, Invita
             raise ValidationFailed.one("email", "This person already has an Ordertalk account.")
     token, digest = new_token()
     invitation = Invitation(
-        organization=org, invited_by=inviter, kind=kind, email=email, token_hash=digest,
+        organization=org,
+        invited_by=inviter,
+        kind=kind,
+        email=email,
+        token_hash=digest,
         expires_at=utcnow() + INVITATION_LIFETIME,
     )
     db.session.add(invitation)
@@ -235,8 +255,12 @@ def accept_buyer_invitation(user: User, token: str) -> Organization:
 def pending_invitations(org: Organization, kind: InvitationKind) -> list[Invitation]:
     stmt = (
         select(Invitation)
-        .where(Invitation.organization_id == org.id, Invitation.kind == kind,
-               Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
+        .where(
+            Invitation.organization_id == org.id,
+            Invitation.kind == kind,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
         .order_by(Invitation.id.desc())
     )
     return list(db.session.scalars(stmt))
@@ -249,6 +273,7 @@ def _connect(supplier: Organization, buyer: Organization) -> TradingRelationship
 
 
 # -- team and profile ---------------------------------------------------------------------
+
 
 def team(org: Organization) -> list[User]:
     stmt = select(User).where(User.organization_id == org.id).order_by(User.role, User.name)

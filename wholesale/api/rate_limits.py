@@ -25,7 +25,9 @@ def _failed(response: Response) -> bool:
 
 def guard_credentials(view):
     """Decorate a view that checks a password."""
-    view = limiter.limit(PER_ACCOUNT, key_func=_account_key, deduct_when=_failed,
-                         scope="credentials-account")(view)
-    return limiter.limit(PER_ADDRESS, key_func=get_remote_address, deduct_when=_failed,
-                         scope="credentials-address")(view)
+    view = limiter.limit(
+        PER_ACCOUNT, key_func=_account_key, deduct_when=_failed, scope="credentials-account"
+    )(view)
+    return limiter.limit(
+        PER_ADDRESS, key_func=get_remote_address, deduct_when=_failed, scope="credentials-address"
+    )(view)

@@ -122,9 +122,17 @@ def route(
         bp.add_url_rule(rule, endpoint=fn.__name__, view_func=view, methods=[method])
         OPERATIONS.append(
             Operation(
-                rule=bp.url_prefix + rule, method=method, endpoint=f"{bp.name}.{fn.__name__}",
-                summary=summary, body=body, query=query_schema, response=response, status=status,
-                kinds=tuple(kinds) if kinds else None, public=public, paginated=paginated,
+                rule=bp.url_prefix + rule,
+                method=method,
+                endpoint=f"{bp.name}.{fn.__name__}",
+                summary=summary,
+                body=body,
+                query=query_schema,
+                response=response,
+                status=status,
+                kinds=tuple(kinds) if kinds else None,
+                public=public,
+                paginated=paginated,
                 extra_responses=extra_responses or {},
             )
         )
@@ -134,7 +142,10 @@ def route(
         if response is None:
             return result if isinstance(result, dict) else {}
         if isinstance(result, Page):
-            return {"items": response(many=True).dump(result.items), "next_cursor": result.next_cursor}
+            return {
+                "items": response(many=True).dump(result.items),
+                "next_cursor": result.next_cursor,
+            }
         return response().dump(result)
 
     return decorator

@@ -20,6 +20,7 @@ class WarehouseSchema(SiteSchema):
 
 class LocationSchema(SiteSchema):
     buyer_id = fields.Integer(dump_only=True)
-    contact_phone = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.Length(max=32))
+    contact_phone = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=32)
+    )
     contact_email = fields.Email(load_default=None, allow_none=True)

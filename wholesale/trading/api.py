@@ -15,25 +15,47 @@ from wholesale.trading.schemas import CustomerRequest, RelationshipSchema
 
 def _as_seen_by(rel: TradingRelationship, org_id: int) -> dict[str, Any]:
     other = rel.buyer if rel.supplier_id == org_id else rel.supplier
-    return {"id": rel.id, "organization": other, "payment_terms": rel.payment_terms,
-            "notes": rel.notes, "created_at": rel.created_at}
+    return {
+        "id": rel.id,
+        "organization": other,
+        "payment_terms": rel.payment_terms,
+        "notes": rel.notes,
+        "created_at": rel.created_at,
+    }
 
 
-@route("/customers", "POST", summary="Connect an existing buyer organization by email",
-       body=CustomerRequest, response=RelationshipSchema, status=201, kinds=["supplier"])
+@route(
+    "/customers",
+    "POST",
+    summary="Connect an existing buyer organization by email",
+    body=CustomerRequest,
+    response=RelationshipSchema,
+    status=201,
+    kinds=["supplier"],
+)
 def add_customer(data: dict[str, Any]) -> dict[str, Any]:
     rel = services.connect_customer(current_user, data["buyer_email"])
     return _as_seen_by(rel, current_user.organization_id)
 
 
-@route("/customers", summary="The buyers this supplier trades with",
-       response=RelationshipSchema, kinds=["supplier"], paginated=True)
+@route(
+    "/customers",
+    summary="The buyers this supplier trades with",
+    response=RelationshipSchema,
+    kinds=["supplier"],
+    paginated=True,
+)
 def list_customers(query: dict[str, Any]) -> Page:
     return _paged(query)
 
 
-@route("/suppliers", summary="The suppliers this buyer trades with",
-       response=RelationshipSchema, kinds=["buyer"], paginated=True)
+@route(
+    "/suppliers",
+    summary="The suppliers this buyer trades with",
+    response=RelationshipSchema,
+    kinds=["buyer"],
+    paginated=True,
+)
 def list_suppliers(query: dict[str, Any]) -> Page:
     return _paged(query)
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ColumnElement, ForeignKey, Select, String, Text, UniqueConstraint, or_, select, union
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wholesale.accounts.models import Organization, _enum
@@ -56,5 +66,7 @@ def partner_ids(org_id: int) -> Select[tuple[int]]:
         union(
             select(rel.buyer_id).where(rel.supplier_id == org_id),
             select(rel.supplier_id).where(rel.buyer_id == org_id),
-        ).subquery().c[0]
+        )
+        .subquery()
+        .c[0]
     )

@@ -15,8 +15,9 @@ def connect(supplier: Organization, buyer: Organization) -> TradingRelationship:
     """The relationship between the two, created if it did not exist yet."""
     existing = db.session.scalars(
         select(TradingRelationship)
-        .where(TradingRelationship.supplier_id == supplier.id,
-               TradingRelationship.buyer_id == buyer.id)
+        .where(
+            TradingRelationship.supplier_id == supplier.id, TradingRelationship.buyer_id == buyer.id
+        )
         .execution_options(all_tenants=True)
     ).first()
     if existing is not None:
@@ -38,7 +39,8 @@ def connect_customer(supplier_user: User, buyer_email: str) -> TradingRelationsh
     buyer_user = find_user_by_email(normalize_email(buyer_email, "buyer_email"))
     if buyer_user is None or buyer_user.organization.kind is not OrgKind.BUYER:
         raise ValidationFailed.one(
-            "buyer_email", "No buyer organization on Ordertalk uses this email; invite them instead."
+            "buyer_email",
+            "No buyer organization on Ordertalk uses this email; invite them instead.",
         )
     return connect(supplier, buyer_user.organization)
 

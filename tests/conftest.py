@@ -1,0 +1,340 @@
+"""Fixtures: the app on a migrated test database, per-test isolation by savepoint, factories,
+API clients, a live server (real HTTP, gunicorn, for Socket.IO and browser tests) and
+Playwright on Debian's Chromium.
+
+The suite runs on SQLite by default and on PostgreSQL with
+TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ordertalk_test (a fresh
+database `ordertalk_test_<pid>` is created and dropped around the run).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import flask_sqlalchemy.session
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from tests import databases
+from tests.factories import PASSWORD, Factory
+from wholesale.accounts.models import User
+from wholesale.extensions import db, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+TEST_SECRET = "test-secret-key-not-for-production"
+
+
+# -- the database and the app -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    configured = databases.test_database_url()
+    if databases.is_postgres(configured):
+        url = databases.create_postgres_database(configured, str(os.getpid()))
+        yield url
+        databases.drop_postgres_database(url)
+    else:
+        yield databases.sqlite_url(tmp_path_factory.mktemp("db"), "ordertalk-test.db")
+
+
+def app_overrides(database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from app import create_app
+
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app(app_overrides(database_url), instance_path=instance)
+    with application.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class _TestSession(flask_sqlalchemy.session.Session):
+    """Flask-SQLAlchemy's session, always on the test's connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Any]:
+    """Everything a test writes is rolled back: the test runs inside one outer transaction and
+    each `commit()` of the code under test only releases a savepoint."""
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+                "class_": _TestSession,
+            }
+        )
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+            limiter.reset()
+
+
+@pytest.fixture
+def factory(db_session: Any) -> Factory:
+    return Factory()
+
+
+@pytest.fixture
+def csrf_enabled(app: Flask) -> Iterator[None]:
+    """Turn CSRF protection back on for one test (it is off for the rest of the suite)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        yield
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+
+
+# -- clients -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(app: Flask, db_session: Any) -> FlaskClient:
+    return app.test_client()
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    """Sign `user` in through the real login form."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+class ApiClient:
+    """The test client with a bearer token; `.get/.post/...` return the response."""
+
+    def __init__(self, client: FlaskClient, token: str | None) -> None:
+        self.client = client
+        self.token = token
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        merged = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        merged.update(headers or {})
+        return merged
+
+    def open(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self.client.open(
+            path, method=method, json=json, headers=self._headers(headers), **kwargs
+        )
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.open("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Any:
+        return self.open("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Any:
+        return self.open("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.open("DELETE", path, **kwargs)
+
+
+@pytest.fixture
+def api_as(app: Flask, factory: Factory) -> Callable[[User | None], ApiClient]:
+    """`api_as(user)`: an API client authenticated as `user` (None: anonymous)."""
+
+    def make(user: User | None) -> ApiClient:
+        return ApiClient(app.test_client(), factory.token(user) if user else None)
+
+    return make
+
+
+# -- live server (real HTTP on a free port) -------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A gunicorn process serving the app (as `make run` does) on the test database."""
+
+    def __init__(self, database_url: str, instance: Path, extra_env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": TEST_SECRET,
+            "PORT": str(self.port),
+            "PUBLIC_BASE_URL": self.url,
+            **extra_env,
+        }
+        self.instance = instance
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = instance / f"server-{self.port}.log"
+
+    def start(self) -> LiveServer:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                "1",
+                "--threads",
+                "64",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "2",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"live server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"live server did not start: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    server = LiveServer(database_url, tmp_path_factory.mktemp("live"), {}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_db(app: Flask) -> Iterator[Factory]:
+    """For tests against the live server: data is really committed (the server runs in another
+    process), and every table is emptied afterwards."""
+    with app.app_context():
+        yield Factory()
+        db.session.rollback()
+        _truncate_all()
+        db.session.remove()
+    limiter.reset()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(text(f'DELETE FROM "{table}"'))
+    db.session.commit()
+
+
+# -- the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (REQUIRE_BROWSER is set)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    """Keep a screenshot as a test artifact (test-artifacts/, uploaded by CI if it can)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests are marked so they can be selected (-m browser) or left out."""
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()) or "browser" in getattr(
+            item, "fixturenames", ()
+        ):
+            item.add_marker(pytest.mark.browser)
