@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from wholesale import error_handlers
+from wholesale import error_handlers, models  # noqa: F401  (all tables known)
 from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wholesale.tenancy import set_tenant
 

@@ -1,0 +1,1 @@
+"""Stock per product per warehouse, and the ledger of every change to it."""

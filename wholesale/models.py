@@ -1,0 +1,11 @@
+"""Every model module, imported once so the metadata (and Alembic) knows all tables."""
+
+from wholesale.accounts import models as accounts
+from wholesale.catalog import models as catalog
+from wholesale.inventory import models as inventory
+from wholesale.orders import cart_models
+from wholesale.orders import models as orders
+from wholesale.sites import models as sites
+from wholesale.trading import models as trading
+
+__all__ = ["accounts", "catalog", "cart_models", "inventory", "orders", "sites", "trading"]

@@ -1,0 +1,1 @@
+"""Orders: placement (one service for every channel), lines, reservations, backorders."""
