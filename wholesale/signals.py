@@ -9,3 +9,7 @@ organization_created = _signals.signal("organization-created")
 invitation_created = _signals.signal("invitation-created")
 customer_connected = _signals.signal("customer-connected")
 user_removed = _signals.signal("user-removed")
+
+# Stock arrived in a warehouse (sender: the supplier organization; kwargs product_id,
+# warehouse_id, quantity) — backorders waiting for it can be allocated.
+stock_received = _signals.signal("stock-received")
