@@ -13,3 +13,7 @@ user_removed = _signals.signal("user-removed")
 # Stock arrived in a warehouse (sender: the supplier organization; kwargs product_id,
 # warehouse_id, quantity) — backorders waiting for it can be allocated.
 stock_received = _signals.signal("stock-received")
+
+# An order was placed (sender: the supplier organization; kwargs order). Sent once per
+# placement, for the main order; its backorder, if any, is `order.backorders[0]`.
+order_placed = _signals.signal("order-placed")
