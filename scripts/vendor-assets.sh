@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Copy the browser libraries the portal uses from node_modules/ into static/vendor/
+# (git-ignored). Run `npm ci` first; no CDN is ever used.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+vendor="$root/static/vendor"
+
+if [ ! -d "$root/node_modules/socket.io-client/dist" ]; then
+  echo "vendor-assets: node_modules/ is missing; run 'npm ci' first" >&2
+  exit 1
+fi
+
+mkdir -p "$vendor"
+cp "$root/node_modules/socket.io-client/dist/socket.io.min.js" "$vendor/socket.io.min.js"
+cp "$root/node_modules/socket.io-client/dist/socket.io.min.js.map" "$vendor/socket.io.min.js.map"
+echo "vendor-assets: copied socket.io-client into static/vendor/"

@@ -1,0 +1,74 @@
+"""The sidebar and the settings sub-navigation, by the kind of organization signed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request, url_for
+from flask_login import current_user
+
+from wholesale.accounts.models import OrgKind
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    icon: str
+    # Other endpoints under this item (it is marked active on them too).
+    also: tuple[str, ...] = field(default=())
+
+    @property
+    def url(self) -> str:
+        return url_for(self.endpoint)
+
+    @property
+    def active(self) -> bool:
+        return request.endpoint in (self.endpoint, *self.also)
+
+
+_SETTINGS_COMMON = (
+    NavItem("Profile", "accounts.profile", "user"),
+    NavItem("Password", "accounts.password", "lock"),
+    NavItem("API tokens", "accounts.tokens", "key"),
+    NavItem("Team", "accounts.team", "team"),
+)
+SETTINGS_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
+    OrgKind.SUPPLIER: (*_SETTINGS_COMMON, NavItem("Warehouses", "sites.warehouses", "warehouse")),
+    OrgKind.BUYER: (*_SETTINGS_COMMON, NavItem("Delivery locations", "sites.locations", "pin")),
+}
+
+
+def _settings(kind: OrgKind) -> NavItem:
+    endpoints = tuple(item.endpoint for item in SETTINGS_NAV[kind])
+    return NavItem("Settings", endpoints[0], "settings", also=endpoints[1:])
+
+
+_HOME = NavItem("Home", "portal.dashboard", "home")
+MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
+    OrgKind.SUPPLIER: (
+        _HOME,
+        NavItem("Orders", "portal.orders", "orders"),
+        NavItem("Inbox", "portal.inbox", "inbox"),
+        NavItem("Catalog", "portal.catalog", "catalog"),
+        NavItem("Inventory", "portal.inventory", "inventory"),
+        NavItem("Customers", "trading.customers", "customers", also=("trading.customer",)),
+        _settings(OrgKind.SUPPLIER),
+    ),
+    OrgKind.BUYER: (
+        _HOME,
+        NavItem("Suppliers", "trading.suppliers", "suppliers"),
+        NavItem("Catalog", "portal.catalog", "catalog"),
+        NavItem("Orders", "portal.orders", "orders"),
+        _settings(OrgKind.BUYER),
+    ),
+}
+
+
+def navigation_context() -> dict[str, Any]:
+    """Template variables: `main_nav` and `settings_nav` for the signed-in organization."""
+    if not current_user.is_authenticated:
+        return {"main_nav": (), "settings_nav": ()}
+    kind = current_user.organization.kind
+    return {"main_nav": MAIN_NAV[kind], "settings_nav": SETTINGS_NAV[kind]}
