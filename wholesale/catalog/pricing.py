@@ -81,7 +81,7 @@ def decide_price(
 def unit_price(buyer_id: int | None, product: Product, quantity: int) -> Decimal:
     """The unit price `buyer_id` pays for `quantity` units of `product` (see module doc)."""
     breaks = [(b.min_qty, b.price) for b in product.price_breaks]
-    terms = _terms_for(buyer_id, product.supplier_id, [product.id]).get(product.id, NO_TERMS)
+    terms = terms_for(buyer_id, product.supplier_id, [product.id]).get(product.id, NO_TERMS)
     return decide_price(product.price, breaks, terms, max(quantity, 1))
 
 
@@ -91,11 +91,8 @@ def unit_prices(
     """`unit_price` for many products at once, in a fixed number of queries."""
     if not products:
         return {}
-    ids = [p.id for p in products]
-    breaks = breaks_for(ids)
-    terms: dict[int, BuyerTerms] = {}
-    for supplier_id in {p.supplier_id for p in products}:
-        terms.update(_terms_for(buyer_id, supplier_id, ids))
+    breaks = breaks_for([p.id for p in products])
+    terms = terms_for_products(buyer_id, products)
     return {
         p.id: decide_price(p.price, breaks.get(p.id, []), terms.get(p.id, NO_TERMS),
                            max(quantity, 1))
@@ -118,6 +115,18 @@ def breaks_for(product_ids: Sequence[int]) -> dict[int, list[tuple[int, Decimal]
     return result
 
 
+def terms_for_products(buyer_id: int | None, products: Sequence[Product]
+                       ) -> dict[int, BuyerTerms]:
+    """The buyer's terms for each product, whatever supplier each comes from."""
+    by_supplier: dict[int, list[int]] = {}
+    for p in products:
+        by_supplier.setdefault(p.supplier_id, []).append(p.id)
+    terms: dict[int, BuyerTerms] = {}
+    for supplier_id, ids in by_supplier.items():
+        terms.update(terms_for(buyer_id, supplier_id, ids))
+    return terms
+
+
 def price_list_of(buyer_id: int, supplier_id: int) -> PriceList | None:
     """The price list of the buyer's relationship with the supplier, if any."""
     stmt = (
@@ -130,7 +139,7 @@ def price_list_of(buyer_id: int, supplier_id: int) -> PriceList | None:
     return db.session.scalars(stmt).first()
 
 
-def _terms_for(
+def terms_for(
     buyer_id: int | None, supplier_id: int, product_ids: Sequence[int]
 ) -> dict[int, BuyerTerms]:
     """Per product id: the buyer's terms with this supplier (products without an item get the

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from wholesale.catalog.models import Product
 from wholesale.errors import ValidationFailed
@@ -186,3 +187,37 @@ def check_min_order_value(rules: OrderingRules, subtotal: Decimal) -> None:
             f"The minimum order value is {minimum:.2f} {rules.currency}; this order comes to "
             f"{subtotal:.2f} {rules.currency} — add {short:.2f} {rules.currency} more.",
         )
+
+
+def valid_timezone(name: str) -> bool:
+    return name in _zones()
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def save_rules(supplier_id: int, data: dict[str, object]) -> OrderingRules:
+    """Create or replace the supplier's rules (values already parsed by the caller)."""
+    days = sorted(set(data["delivery_days"]))  # type: ignore[call-overload]
+    if not days:
+        raise ValidationFailed.one("delivery_days", "Choose at least one delivery day.")
+    if any(not isinstance(d, int) or not 1 <= d <= 7 for d in days):
+        raise ValidationFailed.one("delivery_days", "Use ISO weekdays: 1 = Monday … 7 = Sunday.")
+    zone = str(data["timezone"])
+    if not valid_timezone(zone):
+        raise ValidationFailed.one("timezone", "Not an IANA time zone such as Europe/Paris.")
+    rules = db.session.get(OrderingRules, supplier_id)
+    if rules is None:
+        rules = default_rules(supplier_id)
+        db.session.add(rules)
+    rules.delivery_days = ",".join(str(d) for d in days)
+    rules.cutoff_time = data["cutoff_time"]  # type: ignore[assignment]
+    rules.timezone = zone
+    rules.lead_days = data["lead_days"]  # type: ignore[assignment]
+    rules.min_order_value = data["min_order_value"]  # type: ignore[assignment]
+    if data.get("currency"):
+        rules.currency = str(data["currency"])
+    db.session.flush()
+    return rules
