@@ -65,7 +65,13 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.accounts.views import bp as accounts_bp
     from wholesale.api import bp as api_bp
     from wholesale.api import openapi as _openapi  # noqa: F401
+    from wholesale.catalog import api as _catalog_api  # noqa: F401
+    from wholesale.catalog import price_list_api as _price_list_api  # noqa: F401
+    from wholesale.catalog.views import bp as catalog_bp
     from wholesale.health import bp as health_bp
+    from wholesale.inventory import api as _inventory_api  # noqa: F401
+    from wholesale.inventory.views import bp as inventory_bp
+    from wholesale.orders import rules_api as _rules_api  # noqa: F401
     from wholesale.portal.views import bp as portal_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
@@ -73,7 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
-    for blueprint in (api_bp, health_bp, accounts_bp, portal_bp, trading_bp, sites_bp):
+    for blueprint in (api_bp, health_bp, accounts_bp, portal_bp, trading_bp, sites_bp,
+                      catalog_bp, inventory_bp):
         app.register_blueprint(blueprint)
 
 
