@@ -20,7 +20,7 @@ from wholesale.accounts.forms import (
 from wholesale.accounts.models import Invitation, InvitationKind, OrgKind, User
 from wholesale.api.rate_limits import guard_credentials
 from wholesale.portal.access import me, my_org, safe_next
-from wholesale.portal.forms import ActionForm, status_of, submit
+from wholesale.portal.forms import ActionForm, perform, status_of, submit
 from wholesale.tenancy import as_tenant
 from wholesale.urls import public_url
 
@@ -209,7 +209,7 @@ def tokens():
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
-    done, _ = submit(ActionForm(), lambda: services.revoke_api_token(me(), token_id))
+    done, _ = perform(lambda: services.revoke_api_token(me(), token_id))
     if done:
         flash("The token is revoked: programs using it can no longer sign in with it.",
               "success")
@@ -239,7 +239,7 @@ def team():
 @bp.post("/settings/team/<int:user_id>/remove")
 @login_required
 def remove_member(user_id: int):
-    done, member = submit(ActionForm(), lambda: services.remove_member(me(), user_id))
+    done, member = perform(lambda: services.remove_member(me(), user_id))
     if done and member is not None:
         flash(f"{member.name} was removed from the team and signed out everywhere.", "success")
     return redirect(url_for("accounts.team"))

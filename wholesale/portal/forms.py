@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, Field
 from wtforms.validators import InputRequired, NumberRange, StopValidation
@@ -38,6 +39,16 @@ def submit(form: FlaskForm, action: Callable[[], T],
         return False, None
     db.session.commit()
     return True, result
+
+
+def perform(action: Callable[[], T]) -> tuple[bool, T | None]:
+    """A POST-only button (revoke, remove): `submit` with an `ActionForm`; a refusal
+    (validation error or conflict) is flashed, as the view redirects."""
+    form = ActionForm()
+    done, result = submit(form, action)
+    for message in form.form_errors:
+        flash(message, "error")
+    return done, result
 
 
 def status_of(form: FlaskForm) -> int:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, TelField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, Field, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from wholesale.accounts.services import normalize_email
+from wholesale.errors import ValidationFailed
 from wholesale.portal.access import buyer_required, my_org, supplier_required
 from wholesale.portal.forms import coordinate, coordinate_field, status_of, submit
 from wholesale.sites import services
@@ -28,12 +30,19 @@ class SiteForm(FlaskForm):
                 "longitude": coordinate(self.longitude.data)}
 
 
+def _email(_form: FlaskForm, field: Field) -> None:
+    """The address rules sign-up uses (test domains such as .test are allowed)."""
+    try:
+        normalize_email(field.data)
+    except ValidationFailed as exc:
+        raise ValidationError(exc.message) from None
+
+
 class LocationForm(SiteForm):
     contact_phone = TelField("Receiving phone", validators=[Optional(), Length(max=32)],
                              render_kw={"autocomplete": "tel"})
     contact_email = EmailField("Receiving email",
-                               validators=[Optional(), Email("Enter an email address."),
-                                           Length(max=254)],
+                               validators=[Optional(), Length(max=254), _email],
                                render_kw={"autocomplete": "email"})
 
 

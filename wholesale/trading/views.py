@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, TextAreaField
+from wtforms import EmailField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from wholesale.accounts import services as accounts
@@ -28,7 +28,8 @@ class ConnectForm(FlaskForm):
 
 class TermsForm(FlaskForm):
     payment_terms = SelectField("Payment terms",
-                                choices=[(terms.value, terms.label) for terms in PaymentTerms])
+                                choices=[SelectChoice(terms.value, terms.label)
+                                         for terms in PaymentTerms])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)],
                           render_kw={"rows": 4})
 
