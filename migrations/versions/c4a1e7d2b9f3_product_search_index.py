@@ -20,7 +20,8 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE INDEX ix_products_search ON products "
-            "USING gin (to_tsvector('simple'::regconfig, sku || ' ' || name))"
+            "USING gin (to_tsvector('simple'::regconfig, "
+            "regexp_replace(sku || ' ' || name, '[^[:alnum:]]+', ' ', 'g')))"
         )
 
 
