@@ -59,12 +59,15 @@ class Order(TenantScoped, TimestampMixin, Base):
         Index("ix_orders_supplier_buyer", "supplier_id", "buyer_id", "id"),
         Index("ix_orders_supplier_created", "supplier_id", "created_at"),
         Index("ix_orders_buyer_supplier", "buyer_id", "supplier_id", "id"),
+        Index("ix_orders_buyer_created", "buyer_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    number: Mapped[int] = mapped_column(Integer)  # per supplier, from 1, no gaps
+    # Per supplier, from 1, no gaps (see orders/numbers.py). NULL only inside the placing
+    # transaction: the number is taken as its last write, so the counter lock is brief.
+    number: Mapped[int] = mapped_column(Integer, nullable=True)
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"),
                                                 default=OrderStatus.PLACED)
     channel: Mapped[Channel] = mapped_column(_enum(Channel, "order_channel"))
@@ -89,6 +92,13 @@ class Order(TenantScoped, TimestampMixin, Base):
     backorder_of: Mapped[Order | None] = relationship(remote_side=[id],
                                                       back_populates="backorders")
     backorders: Mapped[list[Order]] = relationship(back_populates="backorder_of")
+
+    @property
+    def display_number(self) -> str:
+        """The number people use: `GG-00042` (prefix from the supplier's name)."""
+        from wholesale.orders.numbers import format_number
+
+        return format_number(self.supplier.name, self.number)
 
     @classmethod
     def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
