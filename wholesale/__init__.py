@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.health import bp as health_bp
     from wholesale.inventory import api as _inventory_api  # noqa: F401
     from wholesale.inventory.views import bp as inventory_bp
+    from wholesale.orders import api as _orders_api  # noqa: F401
     from wholesale.orders import rules_api as _rules_api  # noqa: F401
     from wholesale.portal.views import bp as portal_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
