@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wholesale.accounts import services
@@ -35,14 +36,14 @@ def _start_session(user: User) -> None:
     login_user(user)
 
 
-def _home():
+def _home() -> ResponseReturnValue:
     return redirect(url_for("portal.dashboard"))
 
 
 # -- signing in and out ------------------------------------------------------------------
 
 @bp.get("/login")
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return _home()
     return _login_page(LoginForm())
@@ -50,7 +51,7 @@ def login():
 
 @bp.post("/login")
 @guard_credentials
-def login_submit():
+def login_submit() -> ResponseReturnValue:
     form = LoginForm()
     if not form.validate_on_submit():
         return _login_page(form), 422
@@ -68,7 +69,7 @@ def _login_page(form: LoginForm) -> str:
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -76,7 +77,7 @@ def logout():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-def signup():
+def signup() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return _home()
     form = SignupForm()
@@ -112,7 +113,7 @@ def _open_invitation(token: str) -> Invitation | None:
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = _open_invitation(token)
     if invitation is None:
         return render_template("accounts/invitation_invalid.html"), 404
@@ -126,7 +127,7 @@ def accept_invitation(token: str):
     return _join_as_buyer(invitation, token)
 
 
-def _join_team(invitation: Invitation, token: str):
+def _join_team(invitation: Invitation, token: str) -> ResponseReturnValue:
     form = StaffInvitationForm()
     org = invitation.organization
     done, user = submit(form, lambda: _signup(
@@ -140,7 +141,7 @@ def _join_team(invitation: Invitation, token: str):
                            invitation=invitation), status_of(form)
 
 
-def _join_as_buyer(invitation: Invitation, token: str):
+def _join_as_buyer(invitation: Invitation, token: str) -> ResponseReturnValue:
     form = BuyerInvitationForm()
     done, user = submit(form, lambda: _signup(
         kind=OrgKind.BUYER.value, organization=form.organization.data, name=form.name.data,
@@ -156,7 +157,7 @@ def _join_as_buyer(invitation: Invitation, token: str):
                            invitation=invitation), status_of(form)
 
 
-def _connect_buyer(invitation: Invitation, token: str):
+def _connect_buyer(invitation: Invitation, token: str) -> ResponseReturnValue:
     form = ActionForm()
     done, supplier = submit(form, lambda: services.accept_buyer_invitation(me(), token))
     if done and supplier is not None:
@@ -170,7 +171,7 @@ def _connect_buyer(invitation: Invitation, token: str):
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
-def profile():
+def profile() -> ResponseReturnValue:
     form = ProfileForm(obj=me())
     done, _ = submit(form, lambda: services.update_profile(
         me(), name=form.name.data, email=form.email.data, phone=form.phone.data))
@@ -182,7 +183,7 @@ def profile():
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
-def password():
+def password() -> ResponseReturnValue:
     form = PasswordForm()
     done, _ = submit(form, lambda: services.change_password(
         me(), form.current_password.data, form.new_password.data))
@@ -195,7 +196,7 @@ def password():
 
 @bp.route("/settings/tokens", methods=["GET", "POST"])
 @login_required
-def tokens():
+def tokens() -> ResponseReturnValue:
     form = TokenForm()
     done, created = submit(form, lambda: services.create_api_token(me(), form.name.data))
     new_token = created[0] if done and created else None
@@ -208,7 +209,7 @@ def tokens():
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
 @login_required
-def revoke_token(token_id: int):
+def revoke_token(token_id: int) -> ResponseReturnValue:
     done, _ = perform(lambda: services.revoke_api_token(me(), token_id))
     if done:
         flash("The token is revoked: programs using it can no longer sign in with it.",
@@ -218,7 +219,7 @@ def revoke_token(token_id: int):
 
 @bp.route("/settings/team", methods=["GET", "POST"])
 @login_required
-def team():
+def team() -> ResponseReturnValue:
     form = InviteForm()
     done, created = submit(form, lambda: services.invite(me(), form.email.data,
                                                         InvitationKind.STAFF))
@@ -238,7 +239,7 @@ def team():
 
 @bp.post("/settings/team/<int:user_id>/remove")
 @login_required
-def remove_member(user_id: int):
+def remove_member(user_id: int) -> ResponseReturnValue:
     done, member = perform(lambda: services.remove_member(me(), user_id))
     if done and member is not None:
         flash(f"{member.name} was removed from the team and signed out everywhere.", "success")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from wholesale.accounts import services as accounts
@@ -43,7 +44,7 @@ class Step:
 
 @bp.get("/")
 @login_required
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     org, user = my_org(), me()
     partners = len(trading.relationships_of(org))
     members = sum(1 for member in accounts.team(org) if member.is_active)
@@ -68,12 +69,11 @@ def dashboard():
                  url_for("trading.suppliers"), partners > 0),
         ]
     stats.append(Stat("Team members", members, "team", url_for("accounts.team")))
-    steps += [
-        Step("Invite a colleague", "Share the work: colleagues get their own sign-in.",
-             url_for("accounts.team"), members > 1),
-        Step("Add your phone number", "So we can text you when an order needs you.",
-             url_for("accounts.profile"), bool(user.phone)),
-    ]
+    if user.is_owner:
+        steps.append(Step("Invite a colleague", "Share the work: colleagues get their own sign-in.",
+                          url_for("accounts.team"), members > 1))
+    steps.append(Step("Add your phone number", "So we can text you when an order needs you.",
+                      url_for("accounts.profile"), bool(user.phone)))
     return render_template("portal/dashboard.html", stats=stats, steps=steps,
                            done=sum(step.done for step in steps))
 
@@ -109,23 +109,23 @@ def _placeholder(name: str) -> str:
 
 @bp.get("/orders")
 @login_required
-def orders():
+def orders() -> ResponseReturnValue:
     return _placeholder("orders")
 
 
 @bp.get("/inbox")
 @supplier_required
-def inbox():
+def inbox() -> ResponseReturnValue:
     return _placeholder("inbox")
 
 
 @bp.get("/catalog")
 @login_required
-def catalog():
+def catalog() -> ResponseReturnValue:
     return _placeholder("catalog")
 
 
 @bp.get("/inventory")
 @supplier_required
-def inventory():
+def inventory() -> ResponseReturnValue:
     return _placeholder("inventory")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, StringField, TelField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -48,7 +49,7 @@ class LocationForm(SiteForm):
 
 @bp.route("/settings/warehouses", methods=["GET", "POST"])
 @supplier_required
-def warehouses():
+def warehouses() -> ResponseReturnValue:
     form = SiteForm()
     done, warehouse = submit(form, lambda: services.add_warehouse(my_org(),
                                                                   **form.site_fields()))
@@ -61,7 +62,7 @@ def warehouses():
 
 @bp.route("/settings/locations", methods=["GET", "POST"])
 @buyer_required
-def locations():
+def locations() -> ResponseReturnValue:
     form = LocationForm()
     done, location = submit(form, lambda: services.add_location(
         my_org(), **form.site_fields(), contact_phone=form.contact_phone.data,

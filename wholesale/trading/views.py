@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -35,7 +36,7 @@ class TermsForm(FlaskForm):
 
 
 def _customers_page(invite_form: InviteForm, connect_form: ConnectForm,
-                    invitation: tuple[str, str] | None = None):
+                    invitation: tuple[str, str] | None = None) -> ResponseReturnValue:
     """The customers page; `invitation` is a just-created (email, link) to show once."""
     org = my_org()
     form_status = max(status_of(invite_form), status_of(connect_form))
@@ -48,13 +49,13 @@ def _customers_page(invite_form: InviteForm, connect_form: ConnectForm,
 
 @bp.get("/customers")
 @supplier_required
-def customers():
+def customers() -> ResponseReturnValue:
     return _customers_page(InviteForm(), ConnectForm())
 
 
 @bp.post("/customers/invite")
 @supplier_required
-def invite_buyer():
+def invite_buyer() -> ResponseReturnValue:
     form = InviteForm()
     done, created = submit(form, lambda: accounts.invite(me(), form.email.data,
                                                          InvitationKind.BUYER))
@@ -68,7 +69,7 @@ def invite_buyer():
 
 @bp.post("/customers/connect")
 @supplier_required
-def connect_buyer():
+def connect_buyer() -> ResponseReturnValue:
     form = ConnectForm()
     done, relationship = submit(form, lambda: services.connect_customer(me(),
                                                                         form.buyer_email.data))
@@ -80,7 +81,7 @@ def connect_buyer():
 
 @bp.route("/customers/<int:relationship_id>", methods=["GET", "POST"])
 @supplier_required
-def customer(relationship_id: int):
+def customer(relationship_id: int) -> ResponseReturnValue:
     relationship = services.get_relationship(my_org(), relationship_id)
     form = TermsForm(obj=relationship)
     done, _ = submit(form, lambda: services.update_terms(
@@ -94,6 +95,6 @@ def customer(relationship_id: int):
 
 @bp.get("/suppliers")
 @buyer_required
-def suppliers():
+def suppliers() -> ResponseReturnValue:
     return render_template("trading/suppliers.html",
                            relationships=services.relationships_of(my_org()))
