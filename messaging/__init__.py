@@ -5,6 +5,28 @@ from __future__ import annotations
 
 from flask import Flask
 
+# Imported with the package, before `wholesale.init_app` registers the API blueprint: the
+# chat endpoints must be on it by then. The models join the metadata (migrations, tests).
+from messaging.chat import api as _chat_api  # noqa: F401
+from messaging.chat import models as _chat_models  # noqa: F401
+
 
 def init_app(app: Flask) -> None:
     """Subscribe to the domain's signals and register messaging's handlers."""
+    from messaging.chat import events, sockets
+    from messaging.chat.text import render_text
+    from messaging.chat.threadview import chat_thread, chat_unread_counts, chat_unread_total
+    from messaging.chat.views import bp as inbox_bp
+    from wholesale.extensions import socketio
+
+    events.subscribe()
+    sockets.register(socketio)
+    app.register_blueprint(inbox_bp)
+    # The portal's placeholder page also answers /inbox until it is removed: the inbox
+    # serves that endpoint too, so `url_for("portal.inbox")` links keep working either way.
+    if "portal.inbox" in app.view_functions:
+        app.view_functions["portal.inbox"] = app.view_functions["inbox.index"]
+    app.add_template_filter(render_text, "chat_text")
+    app.add_template_global(chat_thread, "chat_thread")
+    app.add_template_global(chat_unread_total, "chat_unread_total")
+    app.add_template_global(chat_unread_counts, "chat_unread_counts")

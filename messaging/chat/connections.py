@@ -1,0 +1,87 @@
+"""Who is on the other end of each Socket.IO connection of this process.
+
+A connection is authenticated once, on connect: with `auth={"token": "<api token>"}` or the
+portal's session cookie (Flask-Login's user, the same as the pages). Every later event
+re-checks that the user is still active and the token not revoked (or, for a cookie, that
+the session was not ended by a password change or removal).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from messaging.chat.models import Side
+from wholesale.accounts.models import ApiToken, User
+from wholesale.accounts.secrets import token_hash
+from wholesale.accounts.services import user_for_token
+from wholesale.extensions import db
+
+
+@dataclass
+class Connection:
+    user_id: int
+    org_id: int
+    token_id: int | None
+    nonce: str
+    joined: dict[int, Side] = field(default_factory=dict)  # order_id → side
+
+
+_connections: dict[str, Connection] = {}
+_lock = threading.Lock()
+
+
+def authenticate(auth: Any) -> Connection | None:
+    """The connection's identity from its `auth` payload or session cookie, else None."""
+    if isinstance(auth, dict) and "token" in auth:
+        token = auth["token"]
+        if not isinstance(token, str) or not token.strip() or len(token) > 200:
+            return None
+        user = user_for_token(token.strip())
+        if user is None:
+            return None
+        token_id = db.session.scalar(
+            select(ApiToken.id)
+            .where(ApiToken.token_hash == token_hash(token.strip()))
+            .execution_options(all_tenants=True)
+        )
+        return Connection(user.id, user.organization_id, token_id, user.session_nonce)
+    if auth not in (None, {}) and not isinstance(auth, dict):
+        return None
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        return Connection(user.id, user.organization_id, None, user.session_nonce)
+    return None
+
+
+def add(sid: str, connection: Connection) -> None:
+    with _lock:
+        _connections[sid] = connection
+
+
+def get(sid: str) -> Connection | None:
+    return _connections.get(sid)
+
+
+def remove(sid: str) -> None:
+    with _lock:
+        _connections.pop(sid, None)
+
+
+def user_of(connection: Connection) -> User | None:
+    """The connection's user if it may still act, else None."""
+    stmt = select(User).where(User.id == connection.user_id)
+    if connection.token_id is not None:
+        stmt = stmt.join(ApiToken, ApiToken.user_id == User.id).where(
+            ApiToken.id == connection.token_id, ApiToken.revoked_at.is_(None)
+        )
+    user = db.session.scalars(stmt.execution_options(all_tenants=True)).first()
+    if user is None or not user.is_active:
+        return None
+    if connection.token_id is None and user.session_nonce != connection.nonce:
+        return None
+    return user

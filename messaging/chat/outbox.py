@@ -1,0 +1,56 @@
+"""Socket emits wait for the transaction that caused them: services queue them on the
+session, and they are sent after a commit (dropped on rollback). Nothing reaches a client
+about a row that was never committed.
+
+With REDIS_URL set, `socketio.emit` also publishes through the message queue, so an emit
+queued by any process (another app process, the API, `flask` commands, the worker) reaches
+the clients connected anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from wholesale.extensions import db, socketio
+
+log = logging.getLogger(__name__)
+
+_KEY = "messaging.chat.outbox"
+
+
+@dataclass(frozen=True)
+class Emit:
+    event: str
+    data: dict[str, Any]
+    rooms: tuple[str, ...]
+
+
+def queue(name: str, data: dict[str, Any], rooms: tuple[str, ...]) -> None:
+    """Send `name` with `data` to `rooms` once the current transaction commits."""
+    db.session.info.setdefault(_KEY, []).append(Emit(name, data, rooms))
+
+
+def send_now(emits: list[Emit]) -> None:
+    for item in emits:
+        try:
+            socketio.emit(item.event, item.data, to=list(item.rooms))
+        except Exception:  # a broken queue must not turn a committed write into an error
+            log.exception("could not emit %s to %s", item.event, item.rooms)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    emits = session.info.pop(_KEY, None)
+    if emits:
+        send_now(emits)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.parent is None:
+        session.info.pop(_KEY, None)

@@ -1,0 +1,102 @@
+"""What the socket events and the API take and give (marshmallow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from messaging.chat.models import Message
+from messaging.chat.payloads import message_payload
+from wholesale.api.pagination import PageQuery
+
+MAX_ID = 2**31 - 1
+_id = {"validate": validate.Range(1, MAX_ID)}
+
+
+def _order_id() -> fields.Integer:
+    return fields.Integer(required=True, **_id)
+
+
+def _client_id(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.Length(1, 64), **kwargs)
+
+
+class JoinSchema(Schema):
+    order_id = _order_id()
+    after_id = fields.Integer(load_default=None, allow_none=True,
+                              validate=validate.Range(0, MAX_ID))
+
+
+class SendSchema(Schema):
+    order_id = _order_id()
+    body = fields.String(required=True, validate=validate.Length(max=20_000))
+    client_id = _client_id(required=True)
+    internal = fields.Boolean(load_default=False)
+
+
+class TypingSchema(Schema):
+    order_id = _order_id()
+    internal = fields.Boolean(load_default=False)
+
+
+class ReadSchema(Schema):
+    order_id = _order_id()
+    message_id = fields.Integer(required=True, **_id)
+
+
+class MessagesQuery(PageQuery):
+    after_id = fields.Integer(load_default=None, validate=validate.Range(0, MAX_ID))
+
+
+class SearchQuery(PageQuery):
+    q = fields.String(required=True, validate=validate.Length(1, 200))
+
+
+class PostMessageSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(max=20_000))
+    internal = fields.Boolean(load_default=False)
+    client_id = _client_id(load_default=None, allow_none=True)
+
+
+class AuthorSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    organization_id = fields.Integer()
+    side = fields.String(metadata={"enum": ["supplier", "buyer"]})
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    is_image = fields.Boolean()
+    url = fields.String()
+
+
+class MessageSchema(Schema):
+    """A message as every channel shows it (the socket's `message` event too)."""
+
+    id = fields.Integer()
+    order_id = fields.Integer()
+    seq = fields.Integer()
+    kind = fields.String(metadata={"enum": ["text", "event", "note"]})
+    author = fields.Nested(AuthorSchema, allow_none=True)
+    body = fields.String()
+    client_id = fields.String(allow_none=True)
+    created_at = fields.String()
+    event = fields.Dict(allow_none=True)
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+    def dump(self, obj: Any, *, many: bool | None = None) -> Any:  # type: ignore[override]
+        many = self.many if many is None else many
+        if many:
+            return [self._one(item) for item in obj]
+        return self._one(obj)
+
+    @staticmethod
+    def _one(obj: Any) -> dict[str, Any]:
+        if isinstance(obj, Message):
+            return message_payload(obj)
+        return obj

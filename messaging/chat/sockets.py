@@ -1,0 +1,158 @@
+"""Socket.IO handlers (CONTRACT.md §4): each parses its payload, calls one service, commits,
+and acknowledges. Broadcasts queued by the services go out after the commit.
+
+Acks are `{"ok": true, ...}` or `{"ok": false, "error": {"code", "message"}}`; a handler
+never raises to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import request
+from flask_socketio import SocketIO, disconnect, join_room
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
+
+from messaging.chat import connections, services
+from messaging.chat.access import open_thread
+from messaging.chat.connections import Connection
+from messaging.chat.models import Side
+from messaging.chat.payloads import message_payload
+from messaging.chat.rooms import org_room, thread_room, thread_rooms, user_room
+from messaging.chat.schemas import JoinSchema, ReadSchema, SendSchema, TypingSchema
+from wholesale.accounts.models import User
+from wholesale.api.registry import flatten_messages
+from wholesale.errors import DomainError
+from wholesale.extensions import db
+from wholesale.tenancy import set_tenant
+
+log = logging.getLogger(__name__)
+
+Ack = dict[str, Any]
+
+
+def _error(code: str, message: str, fields: dict[str, list[str]] | None = None) -> Ack:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"ok": False, "error": error}
+
+
+def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
+    """Authenticate the connection's user again, set the tenant, parse, run, commit."""
+
+    def decorator(fn: Callable[..., Ack]) -> Callable[..., Ack]:
+        @wraps(fn)
+        def handler(data: Any = None, *_extra: Any) -> Ack:
+            connection = connections.get(request.sid)
+            if connection is None:
+                return _error("unauthorized", "Connect again.")
+            try:
+                user = connections.user_of(connection)
+                if user is None:
+                    db.session.rollback()
+                    disconnect()
+                    return _error("unauthorized", "Your session has ended; sign in again.")
+                set_tenant(user.organization_id)
+                if not isinstance(data, dict):
+                    return _error("validation_error", "Send a JSON object.")
+                try:
+                    payload = schema().load(data)
+                except MarshmallowError as exc:
+                    fields = flatten_messages(exc.messages)
+                    return _error("validation_error", "Some fields are invalid.", fields)
+                ack = fn(user, connection, **payload)
+                db.session.commit()
+                return ack
+            except DomainError as exc:
+                db.session.rollback()
+                return _error(exc.code, exc.message, exc.fields or None)
+            except Exception:
+                log.exception("socket event %s failed", fn.__name__)
+                db.session.rollback()
+                return _error("internal_error", "Something went wrong on our side.")
+
+        return handler
+
+    return decorator
+
+
+def on_connect(auth: Any = None) -> bool:
+    try:
+        connection = connections.authenticate(auth)
+        db.session.commit()  # the token's last use
+    except Exception:
+        log.exception("socket authentication failed")
+        db.session.rollback()
+        connection = None
+    if connection is None:
+        raise ConnectionRefusedError(
+            {"code": "unauthorized", "message": "Connect with an API token or sign in."}
+        )
+    connections.add(request.sid, connection)
+    join_room(user_room(connection.user_id))
+    join_room(org_room(connection.org_id))
+    return True
+
+
+def on_disconnect(*_args: Any) -> None:
+    connections.remove(request.sid)
+
+
+@_event(JoinSchema)
+def on_join(user: User, connection: Connection, *, order_id: int, after_id: int | None) -> Ack:
+    access = open_thread(user, order_id)
+    # The room first, then the replay: a message committed meanwhile is in one or both
+    # (clients drop duplicates by id), never in neither.
+    join_room(thread_room(order_id, access.side))
+    connection.joined[order_id] = access.side
+    messages, more = services.messages_after(access, after_id)
+    return {
+        "ok": True,
+        "order_id": order_id,
+        "messages": [message_payload(m) for m in messages],
+        "more": more,
+    }
+
+
+@_event(SendSchema)
+def on_send(user: User, connection: Connection, *, order_id: int, body: str,
+            client_id: str, internal: bool) -> Ack:
+    access = open_thread(user, order_id)
+    posted = services.post_message(access, body, internal=internal, client_id=client_id)
+    return {"ok": True, "message": message_payload(posted.message)}
+
+
+@_event(TypingSchema)
+def on_typing(user: User, connection: Connection, *, order_id: int, internal: bool) -> Ack:
+    side = connection.joined.get(order_id)
+    if side is None:
+        return _error("not_joined", "Join the thread first.")
+    from wholesale.extensions import socketio
+
+    socketio.emit(
+        "typing",
+        {"order_id": order_id, "user": {"id": user.id, "name": user.name, "side": side.value}},
+        to=list(thread_rooms(order_id, internal=internal and side is Side.SUPPLIER)),
+        skip_sid=request.sid,
+    )
+    return {"ok": True}
+
+
+@_event(ReadSchema)
+def on_read(user: User, connection: Connection, *, order_id: int, message_id: int) -> Ack:
+    receipt = services.mark_read(open_thread(user, order_id), message_id)
+    return {"ok": True, "message_id": receipt.message_id, "seq": receipt.seq}
+
+
+def register(socketio: SocketIO) -> None:
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
+    socketio.on_event("join", on_join)
+    socketio.on_event("send", on_send)
+    socketio.on_event("typing", on_typing)
+    socketio.on_event("read", on_read)

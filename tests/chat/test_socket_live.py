@@ -1,0 +1,190 @@
+"""Real python-socketio clients against the live gunicorn server (CONTRACT.md §4)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+import socketio
+
+from tests.chat.util import Client, make_order, org, user
+
+
+def test_connect_without_credentials_is_refused(live_server, live_world):
+    for auth in (None, {}, {"token": ""}, {"token": "otk_not-a-real-token"}, {"token": 42}):
+        client = Client(live_server.url, None)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            client.sio.connect(live_server.url, auth=auth, transports=["websocket"],
+                               wait_timeout=5)
+        assert not client.sio.connected
+
+
+def test_connect_with_a_revoked_token_is_refused(live_server, live_db, live_world):
+    from wholesale.accounts import services as accounts
+    from wholesale.accounts.models import ApiToken
+    from wholesale.extensions import db
+
+    token_row = db.session.query(ApiToken).filter_by(user_id=live_world.buyer_user_id).first()
+    accounts.revoke_api_token(user(live_world.buyer_user_id), token_row.id)
+    db.session.commit()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Client(live_server.url, live_world.buyer_token).connect()
+
+
+def test_join_of_a_foreign_thread_is_refused_and_hears_nothing(live_server, live_world, sockets):
+    stranger = sockets(live_server.url, live_world.stranger_token)
+    ack = stranger.join(live_world.order_id)
+    assert ack["ok"] is False
+    assert ack["error"]["code"] == "not_found"
+    assert "messages" not in ack
+    refused_send = stranger.send(live_world.order_id, "let me in")
+    assert refused_send["ok"] is False
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    assert buyer.join(live_world.order_id)["ok"]
+    assert buyer.send(live_world.order_id, "private words")["ok"]
+    buyer.wait_for("message", lambda m: m["body"] == "private words")
+    assert stranger.received("message", within=0.5) == []
+    assert stranger.received("inbox", within=0) == []
+
+
+def test_bad_payloads_get_error_acks(live_server, live_world, sockets):
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    assert buyer.call("join", "not an object")["error"]["code"] == "validation_error"
+    ack = buyer.call("join", {"order_id": "x"})
+    assert ack["error"]["code"] == "validation_error"
+    assert "order_id" in ack["error"]["fields"]
+    assert buyer.call("send", {"order_id": live_world.order_id, "body": "no client id"})[
+        "error"]["code"] == "validation_error"
+    assert buyer.call("join", {"order_id": 2**31 - 1})["error"]["code"] == "not_found"
+
+
+def test_send_is_stored_once_per_client_id_and_broadcast_to_both_sides(
+    live_server, live_world, sockets
+):
+    order_id = live_world.order_id
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    assert buyer.join(order_id)["ok"] and supplier.join(order_id)["ok"]
+    client_id = uuid.uuid4().hex
+    first = buyer.send(order_id, "Can you deliver before 9?", client_id)
+    again = buyer.send(order_id, "Can you deliver before 9?", client_id)
+    assert first["ok"] and again["ok"]
+    assert first["message"]["id"] == again["message"]["id"]
+    message = supplier.wait_for("message", lambda m: m["client_id"] == client_id)
+    assert message["kind"] == "text" and message["author"]["side"] == "buyer"
+    assert supplier.received("message", within=0.5).count(message) == 0  # broadcast once
+    history = supplier.join(order_id)["messages"]
+    assert [m["id"] for m in history if m["client_id"] == client_id] == [message["id"]]
+
+
+def test_replay_after_reconnect_misses_nothing(live_server, live_world, sockets):
+    order_id = live_world.order_id
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    buyer.join(order_id)
+    supplier.join(order_id)
+    before = [buyer.send(order_id, f"before {i}")["message"] for i in range(3)]
+    seen = supplier.wait_for("message", lambda m: m["id"] == before[-1]["id"])
+    supplier.close()
+    missed = [buyer.send(order_id, f"while away {i}")["message"] for i in range(5)]
+    missed.append(supplier_note := sockets(live_server.url, live_world.staff_token).send(
+        order_id, "staff note while away", internal=True)["message"])
+    back = sockets(live_server.url, live_world.supplier_token)
+    ack = back.join(order_id, after_id=seen["id"])
+    assert ack["ok"]
+    assert [m["id"] for m in ack["messages"]] == [m["id"] for m in missed]
+    seqs = [m["seq"] for m in ack["messages"]]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert supplier_note["kind"] == "note"
+    # The buyer replays the same window without the note.
+    buyer_replay = buyer.join(order_id, after_id=seen["id"])["messages"]
+    assert [m["id"] for m in buyer_replay] == [m["id"] for m in missed[:-1]]
+
+
+def test_internal_notes_never_reach_the_buyer(live_server, live_world, sockets):
+    order_id = live_world.order_id
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    staff = sockets(live_server.url, live_world.staff_token)
+    owner = sockets(live_server.url, live_world.supplier_token)
+    for client in (buyer, staff, owner):
+        assert client.join(order_id)["ok"]
+    public = staff.send(order_id, "We will deliver at 8.")
+    note = staff.send(order_id, "SECRET margin is thin on this one", internal=True)
+    assert note["ok"] and note["message"]["kind"] == "note"
+    staff.call("typing", {"order_id": order_id, "internal": True})
+    owner.wait_for("message", lambda m: m["id"] == note["message"]["id"])
+    owner.wait_for("typing")
+    buyer.wait_for("message", lambda m: m["id"] == public["message"]["id"])
+    assert buyer.join(order_id)["messages"][-1]["id"] == public["message"]["id"]
+    forbidden = buyer.send(order_id, "am I staff?", internal=True)
+    assert forbidden["ok"] is False and forbidden["error"]["code"] == "forbidden_role"
+    assert buyer.call("read", {"order_id": order_id, "message_id": note["message"]["id"]})[
+        "error"]["code"] == "not_found"
+    # The supplier reads up to the note: the buyer hears of the last message it can see.
+    assert owner.call("read", {"order_id": order_id, "message_id": note["message"]["id"]})["ok"]
+    receipt = buyer.wait_for("read", lambda r: r["user"]["id"] == live_world.supplier_user_id)
+    assert receipt["message_id"] == public["message"]["id"]
+    assert receipt["seq"] == public["message"]["seq"]
+    everything = (buyer.received("message", 0.3) + buyer.received("inbox", 0)
+                  + buyer.received("typing", 0) + buyer.received("read", 0))
+    assert "SECRET" not in repr(everything)
+    assert all(m["kind"] != "note" for m in buyer.join(order_id)["messages"])
+    # The API says the same.
+    response = requests.get(
+        f"{live_server.url}/api/v1/orders/{order_id}/messages",
+        headers={"Authorization": f"Bearer {live_world.buyer_token}"}, timeout=10)
+    assert response.status_code == 200
+    assert "SECRET" not in response.text
+    staff_view = requests.get(
+        f"{live_server.url}/api/v1/orders/{order_id}/messages",
+        headers={"Authorization": f"Bearer {live_world.staff_token}"}, timeout=10)
+    assert "SECRET" in staff_view.text
+
+
+def test_api_posted_message_arrives_on_the_socket(live_server, live_world, sockets):
+    order_id = live_world.order_id
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    supplier.join(order_id)
+    response = requests.post(
+        f"{live_server.url}/api/v1/orders/{order_id}/messages",
+        json={"body": "Posted through the API", "client_id": "api-1"},
+        headers={"Authorization": f"Bearer {live_world.buyer_token}"}, timeout=10)
+    assert response.status_code == 201, response.text
+    message = supplier.wait_for("message", lambda m: m["id"] == response.json()["id"])
+    assert message["body"] == "Posted through the API"
+    inbox = supplier.wait_for("inbox", lambda e: e["message"]["id"] == message["id"])
+    assert inbox["order_id"] == order_id
+
+
+def test_typing_and_read_receipts(live_server, live_world, sockets):
+    order_id = live_world.order_id
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    assert buyer.call("typing", {"order_id": order_id})["error"]["code"] == "not_joined"
+    buyer.join(order_id)
+    supplier.join(order_id)
+    assert buyer.call("typing", {"order_id": order_id})["ok"]
+    typing = supplier.wait_for("typing")
+    assert typing["user"]["id"] == live_world.buyer_user_id
+    assert buyer.received("typing", 0.2) == []  # not echoed to the typist
+    sent = buyer.send(order_id, "hello")["message"]
+    unread_before = supplier.wait_for("inbox")
+    assert unread_before["message"]["id"] == sent["id"]
+    ack = supplier.call("read", {"order_id": order_id, "message_id": sent["id"]})
+    assert ack == {"ok": True, "message_id": sent["id"], "seq": sent["seq"]}
+    receipt = buyer.wait_for("read")
+    assert receipt["user"]["side"] == "supplier" and receipt["seq"] == sent["seq"]
+    counts = supplier.wait_for("unread", lambda u: u["order_id"] == order_id)
+    assert counts["unread"] == 0
+
+
+def test_a_user_sees_only_their_organizations_threads(live_server, live_db, live_world, sockets):
+    from wholesale.extensions import db
+
+    other_id = make_order(live_db, org(live_world.supplier_id), live_db.buyer()).id
+    db.session.commit()
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    assert buyer.join(other_id)["ok"] is False
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    assert supplier.join(other_id)["ok"] is True
