@@ -8,13 +8,24 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from wholesale import error_handlers, models  # noqa: F401  (all tables known)
 from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wholesale.tenancy import set_tenant
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:id>` matches only ids a 32-bit key column can hold; larger ones are plain 404s
+    instead of driver overflow errors."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     migrate.init_app(
         app,

@@ -67,10 +67,12 @@ def register(app: Flask) -> None:
                 message = "Too many attempts. Wait a little and try again."
             elif status == 413:
                 message = "The request body is too large."
-            response = _json(status, _HTTP_CODES.get(status, "http_error"), message)
-            if status == 429 and exc.get_response().headers.get("Retry-After"):
-                response[0].headers["Retry-After"] = exc.get_response().headers["Retry-After"]
-            return response
+            body, code = _json(status, _HTTP_CODES.get(status, "http_error"), message)
+            for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+                value = exc.get_response().headers.get(header)
+                if value:
+                    body.headers[header] = value
+            return body, code
         titles = {
             404: "Page not found",
             403: "Not allowed",

@@ -15,6 +15,7 @@ from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 
 DEFAULT_LIMIT = 50
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MAX_LIMIT = 200
 
 
@@ -39,7 +40,7 @@ def decode_cursor(cursor: str) -> int:
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise ValidationFailed.one("cursor", "Not a cursor this API returned.") from None
-    if not isinstance(value, int):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ID:
         raise ValidationFailed.one("cursor", "Not a cursor this API returned.")
     return value
 

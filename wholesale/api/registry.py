@@ -7,6 +7,7 @@ schema and commits once. The same declarations produce the OpenAPI document.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
@@ -71,6 +72,10 @@ def json_body() -> dict[str, Any]:
         raise BadRequest("The request body is not valid JSON.", code="malformed_json")
     if not isinstance(payload, dict):
         raise BadRequest("The request body must be a JSON object.", code="malformed_json")
+    try:  # JSON may escape lone surrogates ("\ud800"), which no database can store
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("The body contains invalid Unicode.", code="malformed_json") from None
     return payload
 
 
