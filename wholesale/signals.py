@@ -17,3 +17,22 @@ stock_received = _signals.signal("stock-received")
 # An order was placed (sender: the supplier organization; kwargs order). Sent once per
 # placement, for the main order; its backorder, if any, is `order.backorders[0]`.
 order_placed = _signals.signal("order-placed")
+
+# -- the order lifecycle (sender: the supplier organization; every one has kwargs `order`
+#    and `actor` — the User who did it, or None for the system) -------------------------
+# kwargs from_status, to_status (OrderStatus), note
+order_status_changed = _signals.signal("order-status-changed")
+# kwargs shipment (carrier, tracking_number, tracking_url, lines)
+order_shipped = _signals.signal("order-shipped")
+# kwargs previous_eta, new_eta (dates), reason
+order_delayed = _signals.signal("order-delayed")
+# kwargs change (the request: who asked, new date/location, reason, status, response note)
+delivery_change_requested = _signals.signal("delivery-change-requested")
+delivery_change_accepted = _signals.signal("delivery-change-accepted")
+delivery_change_declined = _signals.signal("delivery-change-declined")
+# kwargs reason
+order_expedited = _signals.signal("order-expedited")
+# a backorder got all its stock reserved and can be fulfilled
+backorder_ready = _signals.signal("backorder-ready")
+# an order went past its promised delivery date without being delivered
+order_late = _signals.signal("order-late")
