@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from wholesale.api.pagination import Page, paginate
 from wholesale.api.registry import route
 from wholesale.catalog import images, services
+from wholesale.catalog import import_api as _import_api  # noqa: F401  (CSV import routes)
 from wholesale.catalog.fields import Money, Whole
 from wholesale.catalog.models import Product, ProductImage
 from wholesale.catalog.schemas import (

@@ -10,10 +10,11 @@ transaction do it in ascending level id order (see `lock_order`) so they cannot 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wholesale.db import utcnow
@@ -98,3 +99,82 @@ def _expire_level(level_id: int) -> None:
         if isinstance(obj, StockLevel) and obj.id == level_id:
             db.session.expire(obj)
 
+
+
+@dataclass(frozen=True)
+class Move:
+    """One level's change inside `move_many`."""
+
+    level_id: int
+    on_hand: int = 0
+    reserved: int = 0
+    reason: str = ""
+
+
+def move_many(moves: Sequence[Move], kind: MovementKind, *, user_id: int | None = None,
+              order_id: int | None = None, chunk: int = 1000) -> None:
+    """`move()` for many levels at once (bulk imports): the same rules, the same ledger rows,
+    a few statements per thousand levels instead of two per level.
+
+    The levels are locked first, in ascending id order (PostgreSQL: SELECT … FOR UPDATE;
+    SQLite holds the database write lock from BEGIN IMMEDIATE), so the values read are the
+    values changed. Every change is checked before anything is written; the UPDATEs keep
+    the conditional WHERE of `move()` and their results are verified. Raises
+    InsufficientStock (changing nothing) if any level would break the rules. Each level may
+    appear once.
+    """
+    by_id = {m.level_id: m for m in moves}
+    if len(by_id) != len(moves):
+        raise ValueError("move_many: a level appears twice")
+    table = StockLevel.__table__
+    c = table.c
+    ids = lock_order(by_id)
+    now = utcnow()
+    current: dict[int, Any] = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        rows = db.session.execute(
+            select(c.id, c.on_hand, c.reserved, c.supplier_id, c.warehouse_id, c.product_id)
+            .where(c.id.in_(part)).order_by(c.id).with_for_update()
+        ).all()
+        current.update({row.id: row for row in rows})
+    for level_id in ids:
+        row, m = current.get(level_id), by_id[level_id]
+        if row is None:
+            raise InsufficientStock("Not enough stock for this change.")
+        new_on_hand, new_reserved = row.on_hand + m.on_hand, row.reserved + m.reserved
+        if new_on_hand < 0 or new_reserved < 0 or new_reserved > new_on_hand:
+            raise InsufficientStock("Not enough stock for this change.")
+    stmt = (
+        update(table)
+        .where(and_(c.id == bindparam("b_id"),
+                    c.on_hand + bindparam("b_on_hand") >= 0,
+                    c.reserved + bindparam("b_reserved") >= 0,
+                    c.reserved + bindparam("b_reserved") <= c.on_hand + bindparam("b_on_hand")))
+        .values(on_hand=c.on_hand + bindparam("b_on_hand"),
+                reserved=c.reserved + bindparam("b_reserved"), updated_at=bindparam("b_now"))
+    )
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        db.session.execute(stmt, [
+            {"b_id": i, "b_on_hand": by_id[i].on_hand, "b_reserved": by_id[i].reserved,
+             "b_now": now} for i in part])
+        after = {r.id: (r.on_hand, r.reserved) for r in db.session.execute(
+            select(c.id, c.on_hand, c.reserved).where(c.id.in_(part)))}
+        for i in part:
+            expected = (current[i].on_hand + by_id[i].on_hand,
+                        current[i].reserved + by_id[i].reserved)
+            if after.get(i) != expected:  # cannot happen while the rows are locked
+                raise InsufficientStock("Stock changed during the update; nothing was changed.")
+        db.session.execute(insert(StockMovement.__table__), [
+            {"supplier_id": current[i].supplier_id, "warehouse_id": current[i].warehouse_id,
+             "product_id": current[i].product_id, "kind": kind,
+             "on_hand_delta": by_id[i].on_hand, "reserved_delta": by_id[i].reserved,
+             "on_hand_after": current[i].on_hand + by_id[i].on_hand,
+             "reserved_after": current[i].reserved + by_id[i].reserved,
+             "reason": by_id[i].reason[:500], "user_id": user_id, "order_id": order_id,
+             "created_at": now}
+            for i in part])
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, StockLevel) and obj.id in by_id:
+            db.session.expire(obj)
