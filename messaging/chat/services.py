@@ -246,9 +246,9 @@ def mark_read(access: Access, message_id: int) -> ReadReceipt:
             "last_read_seq": stmt.excluded.last_read_seq,
             "updated_at": stmt.excluded.updated_at,
         },
-        where=ReadState.last_read_seq < stmt.excluded.last_read_seq,
-    )
-    advanced = db.session.execute(stmt).rowcount == 1
+        where=ReadState.__table__.c.last_read_seq < stmt.excluded.last_read_seq,
+    ).returning(ReadState.__table__.c.id)
+    advanced = db.session.execute(stmt).first() is not None
     receipt = ReadReceipt(access.order.id, message.id, message.seq, advanced)
     if advanced:
         _queue_read(access, message)

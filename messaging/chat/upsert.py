@@ -9,8 +9,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from wholesale.extensions import db
 
 
-def insert(model: type) -> Any:
-    """The dialect's INSERT (with `.on_conflict_do_nothing/_update` and `.excluded`)."""
+def insert(model: Any) -> Any:
+    """The dialect's Core INSERT into the model's table (with `.on_conflict_do_nothing`,
+    `.on_conflict_do_update` and `.excluded`)."""
+    table = model.__table__
     if db.session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(model)
-    return sqlite.insert(model)
+        return postgresql.insert(table)
+    return sqlite.insert(table)

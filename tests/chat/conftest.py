@@ -5,14 +5,18 @@ database number, flushed around every test) for cross-process delivery."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import redis
+import requests
 
 from tests.chat.util import Client, World, make_world
-from tests.conftest import LiveServer
+from tests.conftest import ROOT, LiveServer
 from tests.factories import Factory
 from wholesale.extensions import db
 
@@ -21,8 +25,11 @@ CHAT_REDIS_URL = os.environ.get("CHAT_TEST_REDIS_URL", "redis://127.0.0.1:6379/1
 
 @pytest.fixture
 def world(factory: Factory) -> World:
-    """The world inside the test's rolled-back transaction (test client tests)."""
-    return make_world(factory)
+    """The world inside the test's rolled-back transaction (test client tests); committed
+    there, so a request that rolls back keeps it."""
+    built = make_world(factory)
+    db.session.commit()
+    return built
 
 
 @pytest.fixture
@@ -48,6 +55,40 @@ def sockets() -> Iterator[Callable[..., Client]]:
         client.close()
 
 
+class ChatServer(LiveServer):
+    """LiveServer whose start-up wait also tolerates a slow first answer (the worker is
+    still importing the app while gunicorn already accepts connections)."""
+
+    def start(self) -> ChatServer:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1",
+             "--threads", "64", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "2",
+             "app:create_app()"],
+            cwd=ROOT, env=self.env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    app: Any, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The suite's live server, started with the more patient wait of ChatServer."""
+    server = ChatServer(database_url, tmp_path_factory.mktemp("live-chat"), {}).start()
+    yield server
+    server.stop()
+
+
 def _redis_available() -> bool:
     try:
         return bool(redis.Redis.from_url(CHAT_REDIS_URL, socket_timeout=1).ping())
@@ -67,8 +108,8 @@ def redis_servers(
     redis.Redis.from_url(CHAT_REDIS_URL).flushdb()
     instance = tmp_path_factory.mktemp("live-redis")
     env = {"REDIS_URL": CHAT_REDIS_URL}
-    first = LiveServer(database_url, instance, env).start()
-    second = LiveServer(database_url, instance, env)
+    first = ChatServer(database_url, instance, env).start()
+    second = ChatServer(database_url, instance, env)
     try:
         second.start()
     except Exception:

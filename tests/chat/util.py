@@ -19,6 +19,7 @@ from tests.factories import Factory
 from wholesale.accounts.models import Organization, User
 from wholesale.extensions import db
 from wholesale.orders.models import Channel, Order
+from wholesale.tenancy import as_tenant
 
 _numbers = itertools.count(1)
 
@@ -85,11 +86,13 @@ def make_world(factory: Factory) -> World:
 
 
 def user(user_id: int) -> User:
-    return db.session.get(User, user_id)
+    with as_tenant(None):
+        return db.session.get(User, user_id)
 
 
 def org(org_id: int) -> Organization:
-    return db.session.get(Organization, org_id)
+    with as_tenant(None):
+        return db.session.get(Organization, org_id)
 
 
 class Client:
