@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -29,6 +30,9 @@ from wholesale.catalog.models import Money, Product
 from wholesale.db import Base, TimestampMixin, utcnow
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.tenancy import TenantScoped
+
+if TYPE_CHECKING:
+    from wholesale.fulfilment.models import DeliveryChange, OrderDelay, OrderEvent, Shipment
 
 
 class OrderStatus(enum.StrEnum):
@@ -60,6 +64,8 @@ class Order(TenantScoped, TimestampMixin, Base):
         Index("ix_orders_supplier_created", "supplier_id", "created_at"),
         Index("ix_orders_buyer_supplier", "buyer_id", "supplier_id", "id"),
         Index("ix_orders_buyer_created", "buyer_id", "created_at"),
+        # the supplier's board: a status column, recent first (delivered: the last days only)
+        Index("ix_orders_supplier_status_changed", "supplier_id", "status", "status_changed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +86,15 @@ class Order(TenantScoped, TimestampMixin, Base):
     subtotal: Mapped[Decimal] = mapped_column(Money)
     backorder_of_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # -- fulfilment (wholesale/fulfilment): see its package docstring ------------------------
+    # When the status last changed (the board's "delivered lately" column).
+    status_changed_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    # The supplier's current estimate after a delay; None: the requested delivery date holds.
+    eta: Mapped[date | None] = mapped_column(Date)
+    expedited_at: Mapped[datetime | None]
+    expedite_reason: Mapped[str | None] = mapped_column(String(500))
+    # When `order_late` was sent (once per order).
+    late_notified_at: Mapped[datetime | None]
 
     supplier: Mapped[Organization] = relationship(foreign_keys=[supplier_id])
     buyer: Mapped[Organization] = relationship(foreign_keys=[buyer_id])
@@ -92,6 +107,19 @@ class Order(TenantScoped, TimestampMixin, Base):
     backorder_of: Mapped[Order | None] = relationship(remote_side=[id],
                                                       back_populates="backorders")
     backorders: Mapped[list[Order]] = relationship(back_populates="backorder_of")
+    # The fulfilment record, loaded with the order (a list of orders: one query each).
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", lazy="selectin",
+        cascade="all, delete-orphan")
+    shipments: Mapped[list[Shipment]] = relationship(
+        back_populates="order", order_by="Shipment.id", lazy="selectin",
+        cascade="all, delete-orphan")
+    delays: Mapped[list[OrderDelay]] = relationship(
+        back_populates="order", order_by="OrderDelay.id", lazy="selectin",
+        cascade="all, delete-orphan")
+    delivery_changes: Mapped[list[DeliveryChange]] = relationship(
+        back_populates="order", order_by="DeliveryChange.id", lazy="selectin",
+        cascade="all, delete-orphan")
 
     @property
     def display_number(self) -> str:
