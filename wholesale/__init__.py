@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.catalog import api as _catalog_api  # noqa: F401
     from wholesale.catalog import price_list_api as _price_list_api  # noqa: F401
     from wholesale.catalog.views import bp as catalog_bp
+    from wholesale.fulfilment import models as _fulfilment_models  # noqa: F401
     from wholesale.health import bp as health_bp
     from wholesale.inventory import api as _inventory_api  # noqa: F401
     from wholesale.inventory.views import bp as inventory_bp
