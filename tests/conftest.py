@@ -21,7 +21,7 @@ from typing import Any
 import flask_sqlalchemy.session
 import pytest
 import requests
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -78,6 +78,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
     instance = tmp_path_factory.mktemp("instance")
     application = create_app(app_overrides(database_url), instance_path=instance)
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         db.session.remove()
@@ -135,6 +136,29 @@ def csrf_enabled(app: Flask) -> Iterator[None]:
 
 
 # -- clients -------------------------------------------------------------------------------
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request starts and ends with an empty `g`.
+
+    `db_session` keeps one app context open for the whole test and Flask reuses it for each
+    test-client request, so without this `g` (Flask-Login's cached user, the CSRF token, the
+    tenant) would leak from one request, or one client, into the next — and into the test's
+    own queries afterwards. A real server starts every request with a fresh `g`.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        _forget_request_state()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _forget_request_state()
+
+
+def _forget_request_state() -> None:
+    if has_app_context():
+        for key in list(g):
+            g.pop(key)
+
 
 
 @pytest.fixture
@@ -253,7 +277,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy to answer
                 time.sleep(0.1)
         raise RuntimeError(f"live server did not start: {self.log.read_text()[-2000:]}")
 

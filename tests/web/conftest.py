@@ -1,9 +1,7 @@
 """Helpers for the portal page tests.
 
-The suite's `db_session` fixture keeps one app context open for the whole test, and Flask
-reuses it for every test-client request, so `g` (Flask-Login's cached user, Flask-WTF's
-CSRF token, the tenant) would leak from one request, or one client, into the next. Here
-each request starts and ends with an empty `g`, as it does in a real server.
+The suite's test client (tests/conftest.py `IsolatedClient`) starts every request with an
+empty `g`, as a real server does.
 
 Fixtures commit what they create: an error page rolls the request's session back, which in
 these tests is the test's own session (commits only release a savepoint; all is undone at
@@ -16,37 +14,17 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask, g
-from flask.testing import FlaskClient
+from flask import Flask
 
 from tests.factories import Factory
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import InvitationKind, Organization, User
 
 
-def _forget_request_state() -> None:
-    for key in list(g):
-        g.pop(key)
-
-
-class PageClient(FlaskClient):
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        _forget_request_state()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _forget_request_state()
-
-
-@pytest.fixture
-def client(app: Flask, db_session: Any) -> FlaskClient:
-    return PageClient(app, app.response_class, use_cookies=True)
-
-
 @pytest.fixture
 def new_client(app: Flask, db_session: Any):
     """`new_client()`: another browser, with its own cookies."""
-    return lambda: PageClient(app, app.response_class, use_cookies=True)
+    return lambda: app.test_client()
 
 
 def text(response: Any) -> str:

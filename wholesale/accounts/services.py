@@ -13,6 +13,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from wholesale import signals
 from wholesale.accounts.models import (
@@ -43,8 +44,13 @@ def normalize_email(email: str, field: str = "email") -> str:
 
 
 def find_user_by_email(email: str) -> User | None:
-    """Across all tenants: used before anyone is signed in."""
-    stmt = select(User).where(User.email == email.strip().lower())
+    """Across all tenants (used before anyone is signed in, and to find another
+    organization's person), with the user's organization loaded the same way."""
+    stmt = (
+        select(User)
+        .where(User.email == email.strip().lower())
+        .options(joinedload(User.organization))
+    )
     return db.session.scalars(stmt.execution_options(all_tenants=True)).first()
 
 
@@ -74,7 +80,7 @@ def _new_user(
 class SignupResult:
     user: User
     organization: Organization
-    token: str
+    token: str | None  # an API token, for API sign-ups; the portal asks for none
 
 
 def signup(
@@ -86,6 +92,7 @@ def signup(
     password: str,
     phone: str | None = None,
     invitation: str | None = None,
+    issue_token: bool = True,
 ) -> SignupResult:
     """Create an organization with its owner (or join one through a staff invitation)."""
     email = normalize_email(email)
@@ -117,7 +124,7 @@ def signup(
     db.session.flush()
     if invite is not None:
         _mark_accepted(invite, user)
-    token, _ = create_api_token(user, "Sign-up token")
+    token = create_api_token(user, "Sign-up token")[0] if issue_token else None
     return SignupResult(user=user, organization=org, token=token)
 
 
@@ -220,8 +227,14 @@ def _open_invitation(token: str) -> Invitation:
 
 
 def find_invitation(token: str) -> Invitation | None:
-    """An invitation that can still be accepted, or None."""
-    stmt = select(Invitation).where(Invitation.token_hash == token_hash(token))
+    """An invitation that can still be accepted, or None. The token is the permission: the
+    invitation and its inviter are loaded whoever is signed in (an invitee is not a trading
+    partner of the inviter yet, so a lazy load under the invitee's tenant would find nothing)."""
+    stmt = (
+        select(Invitation)
+        .where(Invitation.token_hash == token_hash(token))
+        .options(joinedload(Invitation.organization), joinedload(Invitation.invited_by))
+    )
     invitation = db.session.scalars(stmt.execution_options(all_tenants=True)).first()
     if invitation is None or invitation.accepted_at is not None:
         return None

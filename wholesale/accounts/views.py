@@ -22,7 +22,6 @@ from wholesale.accounts.models import Invitation, InvitationKind, OrgKind, User
 from wholesale.api.rate_limits import guard_credentials
 from wholesale.portal.access import me, my_org, safe_next
 from wholesale.portal.forms import ActionForm, perform, status_of, submit
-from wholesale.tenancy import as_tenant
 from wholesale.urls import public_url
 
 bp = Blueprint("accounts", __name__)
@@ -92,29 +91,15 @@ def signup() -> ResponseReturnValue:
 
 
 def _signup(**fields: str | None) -> User:
-    """`services.signup`, without the API token it issues for API clients (the portal
-    never shows it, so nobody could use it)."""
-    user = services.signup(**fields).user
-    for token in services.list_api_tokens(user):
-        services.revoke_api_token(user, token.id)
-    return user
+    """`services.signup` without an API token (the portal would never show it)."""
+    return services.signup(**fields, issue_token=False).user
 
 
 # -- invitations -------------------------------------------------------------------------
 
-def _open_invitation(token: str) -> Invitation | None:
-    """The open invitation with its organization. The token is the permission, so it is
-    looked up whoever is signed in (an invitee is not yet a partner of the inviter)."""
-    with as_tenant(None):
-        invitation = services.find_invitation(token)
-        if invitation is not None:
-            _ = invitation.organization.name, invitation.invited_by.name
-    return invitation
-
-
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
-    invitation = _open_invitation(token)
+    invitation = services.find_invitation(token)
     if invitation is None:
         return render_template("accounts/invitation_invalid.html"), 404
     if current_user.is_authenticated:

@@ -14,7 +14,8 @@ PER_ADDRESS = "20 per minute; 200 per hour"
 
 
 def _account_key() -> str:
-    payload = request.get_json(silent=True) if request.is_json else None
+    # The API reads a JSON body whatever its Content-Type, so the key must too.
+    payload = None if request.form else request.get_json(force=True, silent=True)
     email = payload.get("email") if isinstance(payload, dict) else request.form.get("email")
     return "account:" + (email if isinstance(email, str) else "").strip().lower()
 
@@ -24,10 +25,12 @@ def _failed(response: Response) -> bool:
 
 
 def guard_credentials(view):
-    """Decorate a view that checks a password."""
-    view = limiter.limit(
-        PER_ACCOUNT, key_func=_account_key, deduct_when=_failed, scope="credentials-account"
+    """Decorate a view that checks a password. Shared limits: the API and the login form
+    draw on one budget per account and one per address."""
+    view = limiter.shared_limit(
+        PER_ACCOUNT, scope="credentials-account", key_func=_account_key, deduct_when=_failed
     )(view)
-    return limiter.limit(
-        PER_ADDRESS, key_func=get_remote_address, deduct_when=_failed, scope="credentials-address"
+    return limiter.shared_limit(
+        PER_ADDRESS, scope="credentials-address", key_func=get_remote_address,
+        deduct_when=_failed,
     )(view)
