@@ -76,6 +76,15 @@ def _keep_args() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k in {"filter", "q"} and v}
 
 
+@bp.get("/rows")
+@login_required
+def rows():
+    """The thread list alone: the inbox refreshes it when a thread it lacks gets news."""
+    view = _filter()
+    return render_template("inbox/_rows.html", rows=inbox.threads(_me(), view), view=view,
+                           open_order_id=request.args.get("open", type=int))
+
+
 @bp.get("/<int:order_id>")
 @login_required
 def thread(order_id: int):

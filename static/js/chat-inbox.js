@@ -46,9 +46,30 @@
     updateRow(orderId, m);
   }
 
+  // A thread the list does not show yet: fetch the server-rendered list again.
+  var refreshing = null;
+  function refreshRows() {
+    var list = document.querySelector("[data-inbox-threads]");
+    if (!list || refreshing) return;
+    var open = window.OrdertalkChat && Object.keys(window.OrdertalkChat.threads)[0];
+    var url = "/inbox/rows?filter=" + encodeURIComponent(list.dataset.filter || "all") +
+      (open ? "&open=" + encodeURIComponent(open) : "");
+    refreshing = fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        refreshing = null;
+        if (!html) return;
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.querySelector("[data-inbox-threads]");
+        if (fresh) list.replaceWith(document.importNode(fresh, true));
+        readCounts();
+      })
+      .catch(function () { refreshing = null; });
+  }
+
   function updateRow(orderId, m) {
     var row = document.querySelector('[data-inbox-row][data-order-id="' + orderId + '"]');
-    if (!row) return;
+    if (!row) { refreshRows(); return; }
     var preview = row.querySelector("[data-inbox-preview]");
     if (preview) {
       var who = m.author ? m.author.name + ": " : "";
@@ -80,14 +101,18 @@
       .catch(function () {});
   }
 
+  function readCounts() {
+    document.querySelectorAll("[data-chat-unread-order]").forEach(function (node) {
+      counts[node.dataset.chatUnreadOrder] = Number(node.textContent) || 0;
+    });
+  }
+
   function start() {
     var meNode = document.querySelector("[data-chat-me]");
     me = meNode ? Number(meNode.dataset.userId) : 0;
     var badge = document.querySelector("[data-chat-unread-total]");
     totalCount = badge ? Number(badge.textContent) || 0 : 0;
-    document.querySelectorAll("[data-chat-unread-order]").forEach(function (node) {
-      counts[node.dataset.chatUnreadOrder] = Number(node.textContent) || 0;
-    });
+    readCounts();
     var socket = window.OrdertalkSocket && window.OrdertalkSocket.get();
     if (!socket) return;
     socket.on("inbox", onInbox);

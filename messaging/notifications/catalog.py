@@ -1,0 +1,90 @@
+"""Every kind of notification: its label, who hears of it and the channels it goes out on
+by default. Preferences (per user, per organization) override the defaults; contacts on an
+order get the defaults on the channels they gave (email and/or phone)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from messaging.notifications.models import Channel
+
+SUPPLIER = "supplier"
+BUYER = "buyer"
+CONTACT = "contact"
+
+EMAIL_ONLY = frozenset({Channel.EMAIL})
+EMAIL_AND_SMS = frozenset({Channel.EMAIL, Channel.SMS})
+
+
+@dataclass(frozen=True)
+class EventType:
+    key: str
+    label: str
+    description: str
+    # Who hears of it: the supplier's staff, the buyer's staff, the order's contacts.
+    audience: frozenset[str]
+    defaults: frozenset[Channel]
+    # Shown on the preferences page (invitations are always sent).
+    configurable: bool = True
+
+
+_ALL = frozenset({SUPPLIER, BUYER, CONTACT})
+_BUYERS = frozenset({BUYER, CONTACT})
+
+EVENTS: dict[str, EventType] = {
+    e.key: e
+    for e in (
+        EventType("order_placed", "Order placed", "A new order (or your confirmation).",
+                  _ALL, EMAIL_ONLY),
+        EventType("order_received", "Order received", "The supplier has received the order.",
+                  _BUYERS, EMAIL_ONLY),
+        EventType("order_picking", "Picking", "The order is being picked.", _BUYERS,
+                  EMAIL_ONLY),
+        EventType("order_packed", "Packed", "The order is packed.", _BUYERS, EMAIL_ONLY),
+        EventType("order_shipped", "Shipped", "The order left, with its tracking.", _BUYERS,
+                  EMAIL_AND_SMS),
+        EventType("order_delivered", "Delivered", "The order was delivered.", _BUYERS,
+                  EMAIL_ONLY),
+        EventType("order_cancelled", "Cancelled", "The order was cancelled.", _ALL,
+                  EMAIL_ONLY),
+        EventType("order_delayed", "Delayed", "The order is late, with the new ETA.",
+                  _BUYERS, EMAIL_AND_SMS),
+        EventType("delivery_change_requested", "Delivery change requested",
+                  "The other side asks for another delivery date or place.", _ALL,
+                  EMAIL_AND_SMS),
+        EventType("delivery_change_accepted", "Delivery change accepted",
+                  "A delivery change was accepted.", _ALL, EMAIL_AND_SMS),
+        EventType("delivery_change_declined", "Delivery change declined",
+                  "A delivery change was declined.", _ALL, EMAIL_AND_SMS),
+        EventType("order_expedited", "Expedite requested", "Someone asked to hurry an order.",
+                  frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
+        EventType("backorder_ready", "Backorder ready", "A backorder is in stock and ready.",
+                  _BUYERS, EMAIL_ONLY),
+        EventType("order_late", "Order late", "An order passed its delivery date.",
+                  frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
+        EventType("chat_digest", "Unread chat messages",
+                  "Messages in an order's chat you have not read for a few minutes.", _ALL,
+                  EMAIL_ONLY),
+        EventType("invitation", "Invitation", "An invitation to Ordertalk.", frozenset(),
+                  EMAIL_ONLY, configurable=False),
+    )
+}
+
+# An order reaching a status → the event of that status.
+STATUS_EVENTS: dict[str, str] = {
+    "received": "order_received",
+    "picking": "order_picking",
+    "packed": "order_packed",
+    "shipped": "order_shipped",
+    "delivered": "order_delivered",
+    "cancelled": "order_cancelled",
+}
+
+
+def configurable_events() -> list[EventType]:
+    return [e for e in EVENTS.values() if e.configurable]
+
+
+def events_for(side: str) -> list[EventType]:
+    """The events someone of this side (supplier or buyer) can hear of."""
+    return [e for e in configurable_events() if side in e.audience]

@@ -1,0 +1,142 @@
+"""Links and addresses put in messages: the short link `/o/<code>` to an order, the reply
+address `order+<signed token>@INBOUND_EMAIL_DOMAIN` and the signed unsubscribe links.
+
+The reply token names the order and the recipient (`u12`: a user, `c5`: an order contact)
+and carries an HMAC of both under the app's secret key; it is lower-case, since mail
+systems may change the case of the local part."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from messaging.notifications.models import ShortLink
+from wholesale.db import utcnow
+from wholesale.extensions import db
+
+REPLY_PREFIX = "order+"
+_TOKEN = re.compile(r"^(\d+)\.([uc]\d+)\.([a-z2-7]{16})$")
+_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+# -- short links ---------------------------------------------------------------------------
+
+
+def short_code(order_id: int) -> str:
+    """The order's short link code (created on first use, in the current transaction)."""
+    stmt = select(ShortLink.code).where(ShortLink.order_id == order_id)
+    code = db.session.scalar(stmt)
+    if code:
+        return code
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
+    try:
+        with db.session.begin_nested():
+            db.session.add(ShortLink(code=code, order_id=order_id, created_at=utcnow()))
+    except IntegrityError:  # another transaction made the order's link first
+        return db.session.scalar(stmt) or code
+    return code
+
+
+def short_url(order_id: int) -> str:
+    return f"{base_url()}/o/{short_code(order_id)}"
+
+
+def order_page_path(order_id: int) -> str:
+    """The order's page if the portal has one, else its chat thread."""
+    adapter = current_app.url_map.bind("localhost")
+    for endpoint in ("orders.detail", "orders.order", "orders.show", "fulfilment.order",
+                     "portal.order"):
+        if endpoint in current_app.view_functions:
+            try:
+                return adapter.build(endpoint, {"order_id": order_id})
+            except BuildError:
+                continue
+    return thread_path(order_id)
+
+
+def thread_path(order_id: int) -> str:
+    return f"/inbox/{order_id}"
+
+
+# -- reply addresses -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    order_id: int
+    recipient: str  # "u<id>" or "c<id>"
+
+    @property
+    def user_id(self) -> int | None:
+        return int(self.recipient[1:]) if self.recipient.startswith("u") else None
+
+    @property
+    def contact_id(self) -> int | None:
+        return int(self.recipient[1:]) if self.recipient.startswith("c") else None
+
+
+def _mac(order_id: int, recipient: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"reply:{order_id}:{recipient}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def reply_token(order_id: int, recipient: str) -> str:
+    return f"{order_id}.{recipient}.{_mac(order_id, recipient)}"
+
+
+def reply_address(order_id: int, recipient: str) -> str:
+    domain = current_app.config["INBOUND_EMAIL_DOMAIN"]
+    return f"{REPLY_PREFIX}{reply_token(order_id, recipient)}@{domain}"
+
+
+def parse_reply_address(address: str) -> ReplyTarget | None:
+    """The order and recipient of `order+<token>@INBOUND_EMAIL_DOMAIN`, if the token is ours."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if domain != current_app.config["INBOUND_EMAIL_DOMAIN"] or not local.startswith(
+            REPLY_PREFIX):
+        return None
+    match = _TOKEN.match(local[len(REPLY_PREFIX):])
+    if not match:
+        return None
+    order_id, recipient, mac = int(match[1]), match[2], match[3]
+    if not hmac.compare_digest(mac, _mac(order_id, recipient)):
+        return None
+    return ReplyTarget(order_id, recipient)
+
+
+# -- unsubscribe ---------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="notifications-unsubscribe")
+
+
+def unsubscribe_token(recipient: str, event: str, channel: str) -> str:
+    return _serializer().dumps([recipient, event, channel])
+
+
+def unsubscribe_url(recipient: str, event: str, channel: str) -> str:
+    return f"{base_url()}/notifications/unsubscribe/{unsubscribe_token(recipient, event, channel)}"
+
+
+def parse_unsubscribe(token: str) -> tuple[str, str, str] | None:
+    try:
+        recipient, event, channel = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return str(recipient), str(event), str(channel)

@@ -1,0 +1,50 @@
+"""The dispatcher's knobs. They are not part of CONTRACT.md §2 (the providers' settings
+are, and are read by wholesale/config.py): each is read from the app config (tests) or the
+environment, with a default that suits `make run`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+
+def _get(app: Flask, name: str, default: str) -> str:
+    value: Any = app.config.get(name)
+    if value is None:
+        value = os.environ.get(name)
+    return default if value in (None, "") else str(value)
+
+
+@dataclass(frozen=True)
+class DispatcherSettings:
+    concurrency: int = 8
+    max_attempts: int = 6
+    retry_base: float = 5.0
+    retry_max: float = 900.0
+    lease_seconds: float = 120.0
+    poll_seconds: float = 1.0
+    provider_timeout: float = 10.0
+    digest_delay_minutes: float = 10.0
+    digest_interval_seconds: float = 60.0
+
+
+def dispatcher_settings(app: Flask) -> DispatcherSettings:
+    return DispatcherSettings(
+        concurrency=max(1, int(_get(app, "NOTIFY_CONCURRENCY", "8"))),
+        max_attempts=max(1, int(_get(app, "NOTIFY_MAX_ATTEMPTS", "6"))),
+        retry_base=float(_get(app, "NOTIFY_RETRY_BASE_SECONDS", "5")),
+        retry_max=float(_get(app, "NOTIFY_RETRY_MAX_SECONDS", "900")),
+        lease_seconds=float(_get(app, "NOTIFY_LEASE_SECONDS", "120")),
+        poll_seconds=float(_get(app, "NOTIFY_POLL_SECONDS", "1")),
+        provider_timeout=float(_get(app, "NOTIFY_PROVIDER_TIMEOUT", "10")),
+        digest_delay_minutes=float(_get(app, "NOTIFY_DIGEST_DELAY_MINUTES", "10")),
+        digest_interval_seconds=float(_get(app, "NOTIFY_DIGEST_INTERVAL_SECONDS", "60")),
+    )
+
+
+def in_process_dispatcher(app: Flask) -> bool:
+    """`NOTIFY_DISPATCHER=thread` (what `make run` sets): run the dispatcher in this process."""
+    return _get(app, "NOTIFY_DISPATCHER", "").lower() in {"thread", "1", "true", "yes"}

@@ -1,0 +1,164 @@
+"""Buyer and supplier chat in two real browsers (Playwright + Chromium): both ways, with the
+unread badge, typing, read receipts, inert XSS in live rendering, reconnect with replay, and
+a phone-sized screen."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.chat.util import World
+from tests.conftest import save_screenshot
+from tests.factories import PASSWORD
+from wholesale.accounts.models import User
+from wholesale.extensions import db
+
+
+def _email(user_id: int) -> str:
+    return db.session.get(User, user_id).email
+
+
+@pytest.fixture
+def emails(live_world: World) -> dict[str, str]:
+    found = {"buyer": _email(live_world.buyer_user_id),
+             "supplier": _email(live_world.supplier_user_id)}
+    db.session.rollback()  # release the read transaction (SQLite)
+    return found
+
+
+def _signed_in(browser: Any, live_server: Any, email: str, **context: Any) -> Any:
+    ctx = browser.new_context(base_url=live_server.url,
+                              viewport=context.pop("viewport", {"width": 1280, "height": 800}),
+                              **context)
+    ctx.set_default_timeout(10_000)
+    page = ctx.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    return page
+
+
+def _joined(page: Any) -> None:
+    page.wait_for_selector("[data-chat][data-joined='1']")
+
+
+def _in_thread(page: Any, text: str) -> Any:
+    return page.locator(".chat__messages").get_by_text(text)
+
+
+def _send(page: Any, text: str) -> None:
+    page.locator("[data-chat-input]").fill(text)
+    page.locator("[data-chat-send]").click()
+
+
+def test_buyer_and_supplier_chat_both_ways(browser, live_server, live_world, emails):
+    order_id = live_world.order_id
+    buyer = _signed_in(browser, live_server, emails["buyer"])
+    supplier = _signed_in(browser, live_server, emails["supplier"])
+    try:
+        buyer.goto("/inbox")
+        row_badge = buyer.locator(f'[data-chat-unread-order="{order_id}"]')
+        assert row_badge.is_hidden()
+        supplier.goto(f"/inbox/{order_id}")
+        _joined(supplier)
+
+        # The supplier writes; the buyer's inbox row counts it, live.
+        _send(supplier, "Hi! Your order is being picked.")
+        supplier.wait_for_selector(".msg--mine[data-message-id]:has-text('being picked')")
+        row_badge.filter(has_text="1").wait_for(state="visible")
+        row = buyer.locator(f'[data-inbox-row][data-order-id="{order_id}"]')
+        preview = row.locator("[data-inbox-preview]")
+        assert "being picked" in preview.inner_text()
+
+        # The buyer opens the thread: the message is there, the badge clears, and the
+        # supplier sees the read receipt.
+        buyer.goto(f"/inbox/{order_id}")
+        _joined(buyer)
+        assert _in_thread(buyer, "Hi! Your order is being picked.").is_visible()
+        receipt = supplier.locator("[data-chat-receipt]")
+        receipt.wait_for(state="visible")
+        assert "Read by" in receipt.inner_text()
+        buyer.locator(f'[data-chat-unread-order="{order_id}"]').wait_for(state="hidden")
+
+        # The buyer types (the supplier sees it) and answers.
+        buyer.locator("[data-chat-input]").type("Gre")
+        supplier.locator("[data-chat-typing]").filter(has_text="is typing").wait_for()
+        _send(buyer, "Great, thanks! Track here: https://carrier.example.test/t/42")
+        message = supplier.locator(".msg:not(.msg--mine)").filter(has_text="Great, thanks!")
+        message.wait_for()
+        link = message.locator("a[href='https://carrier.example.test/t/42']")
+        assert link.get_attribute("rel") == "noopener noreferrer nofollow"
+        assert link.get_attribute("target") == "_blank"
+        buyer.locator("[data-chat-receipt]").wait_for(state="visible")
+
+        # XSS payloads arrive as text, live.
+        payloads = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>",
+                    "[x](javascript:window.__xss=3)"]
+        for payload in payloads:
+            _send(supplier, payload)
+        for payload in payloads:
+            buyer.locator(".msg__text", has_text=payload).wait_for()
+        assert buyer.evaluate("window.__xss") is None
+        assert buyer.locator(".chat__messages img, .chat__messages script").count() == 0
+        assert buyer.locator(".chat__messages a[href^='javascript']").count() == 0
+        save_screenshot(supplier, "chat-supplier")
+        save_screenshot(buyer, "chat-buyer")
+    finally:
+        buyer.context.close()
+        supplier.context.close()
+
+
+def test_reconnect_shows_state_and_replays_what_was_missed(browser, live_server, live_world,
+                                                           emails):
+    order_id = live_world.order_id
+    buyer = _signed_in(browser, live_server, emails["buyer"])
+    supplier = _signed_in(browser, live_server, emails["supplier"])
+    try:
+        for page in (buyer, supplier):
+            page.goto(f"/inbox/{order_id}")
+            _joined(page)
+        # Drop the buyer's connection and keep it down for a moment.
+        buyer.evaluate("""() => {
+            const s = window.OrdertalkSocket.get();
+            s.io.reconnectionDelay(2500); s.io.reconnectionDelayMax(2500);
+            s.io.engine.close();
+        }""")
+        status = buyer.locator("[data-chat-connection]")
+        status.filter(has_text="Reconnecting").wait_for(state="visible")
+        _send(supplier, "Sent while you were offline")
+        supplier.wait_for_selector(".msg--mine[data-message-id]:has-text('while you were')")
+        _in_thread(buyer, "Sent while you were offline").wait_for(timeout=15_000)
+        status.wait_for(state="hidden")
+        # Sent while disconnected: queued, then delivered once, after the reconnect.
+        buyer.evaluate("() => window.OrdertalkSocket.get().io.engine.close()")
+        status.filter(has_text="Reconnecting").wait_for(state="visible")
+        _send(buyer, "Queued while offline")
+        _in_thread(supplier, "Queued while offline").wait_for(timeout=15_000)
+        assert _in_thread(supplier, "Queued while offline").count() == 1
+    finally:
+        buyer.context.close()
+        supplier.context.close()
+
+
+def test_thread_works_on_a_phone(browser, live_server, live_world, emails):
+    phone = _signed_in(browser, live_server, emails["buyer"],
+                       viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        phone.goto(f"/inbox/{live_world.order_id}")
+        _joined(phone)
+        _send(phone, "Sent from my phone, a rather long line to check the wrapping works fine")
+        phone.wait_for_selector(".msg--mine[data-message-id]")
+        assert phone.locator("[data-chat-send]").is_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, width
+        save_screenshot(phone, "chat-phone")
+        phone.goto("/inbox")
+        row = phone.locator(f'[data-inbox-row][data-order-id="{live_world.order_id}"]')
+        assert row.is_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.context.close()
