@@ -57,13 +57,31 @@ def separate_app() -> Iterator[Any]:
             setattr(limiter, key, value)
 
 
-def drift() -> list[Any]:
+# Differences known and reported as bugs, each with its own xfail test below. Only these
+# exact items are ignored by the main drift checks.
+KNOWN_DRIFT = {
+    # migrations c4a1e7d2b9f3 creates a GIN expression index by hand (PostgreSQL only) that
+    # no model declares, so autogenerate wants to drop it.
+    ("remove_index", "ix_products_search"),
+}
+
+
+def _key(diff: Any) -> tuple[str, str] | None:
+    if isinstance(diff, tuple) and len(diff) >= 2 and hasattr(diff[1], "name"):
+        return diff[0], diff[1].name
+    return None
+
+
+def drift(ignore_known: bool = True) -> list[Any]:
     """What autogenerate would write: the difference between the database and the models."""
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
-        return compare_metadata(context, db.metadata)
+        diffs = compare_metadata(context, db.metadata)
+    if ignore_known:
+        diffs = [d for d in diffs if _key(d) not in KNOWN_DRIFT]
+    return diffs
 
 
 def tables() -> set[str]:
@@ -99,6 +117,28 @@ def test_postgresql_migrations_match_the_models_and_reverse_cleanly(separate_app
         with application.app_context():
             assert db.engine.dialect.name == "postgresql"
             upgrade_downgrade_upgrade(check_drift=True)
+    finally:
+        databases.drop_postgres_database(url)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: migrations/versions/c4a1e7d2b9f3 creates ix_products_search (GIN on "
+    "to_tsvector(...)) that no model declares, so `flask db migrate` would generate a "
+    "drop_index for it; declare it on Product (Index(..., postgresql_using='gin')) or skip it "
+    "with include_object in migrations/env.py",
+)
+def test_postgresql_has_no_known_drift_either(separate_app, tmp_path):
+    configured = databases.test_database_url()
+    if not databases.is_postgres(configured):
+        pytest.skip("PostgreSQL only: set TEST_DATABASE_URL=postgresql+psycopg://...")
+    url = databases.create_postgres_database(configured, f"drift_{os.getpid()}")
+    try:
+        application = separate_app(url, tmp_path / "instance")
+        with application.app_context():
+            upgrade(directory=MIGRATIONS)
+            assert drift(ignore_known=False) == []
     finally:
         databases.drop_postgres_database(url)
 

@@ -153,12 +153,6 @@ def test_the_login_form_does_not_count_successes(client, account):
         client.post("/logout")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: api/rate_limits.py guard_credentials uses limiter.limit(scope=...), which "
-    "Flask-Limiter keys per endpoint ('<endpoint>:credentials-account'), so the API and the "
-    "login form each get the full budget; use limiter.shared_limit(...) for both limits",
-)
 def test_the_api_and_the_form_share_one_budget(client, account):
     """Guessing through both doors does not double the attempts an attacker gets."""
     half = ACCOUNT_LIMIT // 2
@@ -170,13 +164,6 @@ def test_the_api_and_the_form_share_one_budget(client, account):
     assert login_attempt(client, account, PASSWORD, "10.9.99.2").status_code == 429
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: api/rate_limits.py _account_key reads the email only when request.is_json, "
-    "but json_body() accepts a JSON body under any Content-Type, so text/plain attempts are "
-    "counted under 'account:' and get past a locked account (key on the parsed body, "
-    "get_json(force=True, silent=True))",
-)
 def test_a_locked_account_stays_locked_whatever_the_content_type(client, account):
     import json
 

@@ -54,9 +54,10 @@ def commit() -> None:
     The test client's requests share the test's app context, hence its session: an error
     response rolls the session back, which would also drop data the test only flushed, and
     objects the test still holds would be found in the identity map instead of being loaded
-    the way a real request loads them (through the tenant filter). So: commit (a savepoint;
-    everything is still rolled back after the test), then forget every loaded object.
-    Read the ids and emails you need *before* calling this.
+    the way a real request loads them (through the tenant filter) — that hid a cross-tenant
+    lazy load in POST /customers once. So: commit (a savepoint; everything is still rolled
+    back after the test), then forget every loaded object. Read the ids and emails you need
+    *before* calling this.
     """
 
     from wholesale.extensions import db
@@ -68,7 +69,8 @@ def commit() -> None:
 
 def forget_request_state() -> None:
     """Drop what the previous request left on the shared `g` (its tenant, its user), as a
-    new request in a real server would start without them."""
+    new request in a real server would start without them. (The suite's test client does
+    this around every request too; this also covers the test's own queries.)"""
     from flask import g
 
     g.pop("tenant_org_id", None)
