@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from wholesale.accounts.models import Organization
 from wholesale.catalog.models import PriceList, PriceListItem, Product
@@ -49,6 +49,7 @@ def view(supplier: Organization, relationship_id: int) -> dict[str, Any]:
     return {
         "relationship_id": rel.id,
         "buyer_id": rel.buyer_id,
+        "buyer_name": rel.buyer.name,
         "name": price_list.name if price_list else "",
         "discount_percent": price_list.discount_percent if price_list else None,
         "items": items,
@@ -93,3 +94,30 @@ def replace(supplier: Organization, relationship_id: int, data: dict[str, Any]
     db.session.expire(price_list, ["items"])
     db.session.flush()
     return view(supplier, relationship_id)
+
+
+def product_ids_by_sku(supplier: Organization, skus: list[str]) -> dict[str, int]:
+    """The supplier's product ids for these SKUs (keys lower-cased)."""
+    wanted = {s.strip().lower() for s in skus if s.strip()}
+    if not wanted:
+        return {}
+    rows = db.session.execute(
+        select(Product.sku, Product.id).where(Product.supplier_id == supplier.id,
+                                              func.lower(Product.sku).in_(wanted)))
+    return {sku.lower(): pid for sku, pid in rows}
+
+
+def summaries(supplier: Organization) -> list[dict[str, Any]]:
+    """Each customer with its price list at a glance (for the price lists page)."""
+    rels = list(db.session.scalars(
+        select(TradingRelationship).where(TradingRelationship.supplier_id == supplier.id)
+        .order_by(TradingRelationship.id)))
+    lists = {pl.relationship_id: pl for pl in db.session.scalars(
+        select(PriceList).where(PriceList.relationship_id.in_([r.id for r in rels])))}
+    counts = dict(db.session.execute(
+        select(PriceListItem.price_list_id, func.count(PriceListItem.id))
+        .where(PriceListItem.price_list_id.in_([pl.id for pl in lists.values()]))
+        .group_by(PriceListItem.price_list_id)).all()) if lists else {}
+    return [{"relationship": rel, "price_list": lists.get(rel.id),
+             "items": counts.get(lists[rel.id].id, 0) if rel.id in lists else 0}
+            for rel in rels]

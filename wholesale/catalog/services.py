@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import Select, delete, distinct, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from wholesale.accounts.models import Organization
@@ -169,7 +169,7 @@ def products_query(org: Organization, *, supplier_id: int | None = None, q: str 
 
 def categories(org: Organization, supplier_id: int | None = None) -> list[str]:
     stmt = products_query(org, supplier_id=supplier_id).with_only_columns(
-        distinct(Product.category)).where(Product.category != "").order_by(Product.category)
+        Product.category).where(Product.category != "").distinct().order_by(Product.category)
     return list(db.session.scalars(stmt))
 
 
@@ -304,3 +304,32 @@ def _scaled(amount: Decimal, factor: Decimal, field_name: str) -> Decimal:
 
 def archive(supplier: Organization, product_id: int, active: bool) -> Product:
     return update_product(supplier, product_id, {"active": active})
+
+
+def list_page(org: Organization, *, q: str | None = None, category: str | None = None,
+              supplier_id: int | None = None, include_archived: bool = False, page: int = 1,
+              per_page: int = 48) -> tuple[list[ProductView], bool]:
+    """One page of the catalog for the pages, by name; and whether there is a next page."""
+    stmt = products_query(org, supplier_id=supplier_id, q=q, category=category,
+                          include_archived=include_archived)
+    stmt = stmt.order_by(Product.name, Product.id).offset((max(page, 1) - 1) * per_page)
+    products = list(db.session.scalars(stmt.limit(per_page + 1)))
+    return present(org, products[:per_page]), len(products) > per_page
+
+
+def bulk_archive(supplier: Organization, product_ids: Sequence[int], active: bool) -> int:
+    """Archive (or restore) the selected products; returns how many."""
+    _require_supplier(supplier)
+    ids = sorted({int(i) for i in product_ids})
+    if not ids:
+        raise ValidationFailed.one("product_ids", "Select at least one product.")
+    products = list(db.session.scalars(
+        select(Product).where(Product.supplier_id == supplier.id, Product.id.in_(ids))))
+    if len(products) != len(ids):
+        raise ValidationFailed.one("product_ids", "Some selected products are not yours.")
+    now = utcnow()
+    for product in products:
+        product.archived_at = None if active else (product.archived_at or now)
+        product.updated_at = now
+    db.session.flush()
+    return len(products)

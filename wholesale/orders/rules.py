@@ -190,11 +190,11 @@ def check_min_order_value(rules: OrderingRules, subtotal: Decimal) -> None:
 
 
 def valid_timezone(name: str) -> bool:
-    return name in _zones()
+    return name in timezones()
 
 
 @cache
-def _zones() -> frozenset[str]:
+def timezones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
