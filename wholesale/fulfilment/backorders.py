@@ -1,0 +1,160 @@
+"""Backorders get stock when it arrives.
+
+An order *waits* for stock when some of its lines are not fully reserved: a backorder made
+at placement (`backorder_of`), or an order placed when nothing was in stock. When stock of a
+product arrives in a warehouse — a receipt (`stock_received`) or a positive adjustment —
+the open orders waiting for that product reserve what they need from that warehouse, in
+order of priority (expedited first), then age (oldest first). This happens in the
+transaction of the receipt. When an order has everything reserved it is announced with
+`backorder_ready` and an event on its timeline.
+
+Positive adjustments do not send `stock_received` (inventory/stock.py), so this module also
+notes every ADJUSTMENT ledger row with a positive on-hand change written through the session
+and allocates for them just before that transaction commits (`before_commit`).
+
+Locking: the arrival already holds the stock level's row; each waiting order is locked with
+SKIP LOCKED, so an order that another transaction is changing right now (a cancel, which
+locks the order and then the stock) is skipped rather than deadlocked on; it gets stock at
+the next arrival.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from wholesale import signals
+from wholesale.accounts.models import Organization, User
+from wholesale.extensions import db
+from wholesale.fulfilment import access, machine, reservations, timeline
+from wholesale.fulfilment.models import EventKind, Side
+from wholesale.inventory.ledger import get_or_create_level, move
+from wholesale.inventory.models import MovementKind, StockLevel, StockMovement
+from wholesale.orders.models import Allocation, Order, OrderLine
+
+_PENDING = "fulfilment_arrivals"
+
+
+def waiting_orders(supplier_id: int, product_id: int) -> list[int]:
+    """Ids of the supplier's open orders with a line of `product_id` not fully reserved,
+    expedited first, then oldest first."""
+    reserved = (
+        select(func.coalesce(func.sum(Allocation.quantity), 0))
+        .where(Allocation.order_line_id == OrderLine.id, Allocation.released_at.is_(None))
+        .correlate(OrderLine)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Order.id)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.supplier_id == supplier_id, Order.status.in_(machine.OPEN),
+               OrderLine.product_id == product_id, OrderLine.quantity > reserved)
+        .group_by(Order.id, Order.expedited_at, Order.created_at)
+        .order_by(Order.expedited_at.is_(None), Order.created_at, Order.id)
+        .execution_options(all_tenants=True)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def allocate_arrival(supplier_id: int, product_id: int, warehouse_id: int,
+                     actor: User | None = None) -> list[Order]:
+    """Give the stock available at this warehouse to the orders waiting for the product;
+    returns the orders that became fully reserved (announced as ready)."""
+    ready: list[Order] = []
+    level = get_or_create_level(supplier_id, warehouse_id, product_id)
+    for order_id in waiting_orders(supplier_id, product_id):
+        available = _available(level.id)
+        if available <= 0:
+            break
+        with db.session.begin_nested():
+            order = access.lock(order_id, skip_locked=True)
+            if order is None or order.status not in machine.OPEN:
+                continue
+            taken = _reserve(order, product_id, warehouse_id, level.id, available, actor)
+            if taken and reservations.fully_reserved(order):
+                timeline.record(order, EventKind.BACKORDER_READY, None, Side.SYSTEM,
+                                note="Everything on the order is now in stock and reserved.")
+                signals.backorder_ready.send(order.supplier, order=order, actor=None)
+                ready.append(order)
+    return ready
+
+
+def _available(level_id: int) -> int:
+    row = db.session.execute(
+        select(StockLevel.__table__.c.on_hand - StockLevel.__table__.c.reserved)
+        .where(StockLevel.__table__.c.id == level_id)).scalar_one()
+    return int(row)
+
+
+def _reserve(order: Order, product_id: int, warehouse_id: int, level_id: int, available: int,
+             actor: User | None) -> int:
+    taken = 0
+    for line in order.lines:
+        if line.product_id != product_id:
+            continue
+        take = min(reservations.waiting(line), available - taken)
+        if take <= 0:
+            continue
+        move(level_id, MovementKind.RESERVATION, reserved=take,
+             reason=f"Backorder stock for order {order.display_number}",
+             user_id=actor.id if actor else None, order_id=order.id)
+        line.allocations.append(Allocation(warehouse_id=warehouse_id, quantity=take,
+                                           shipped_quantity=0))
+        taken += take
+    db.session.flush()
+    return taken
+
+
+# -- wiring ------------------------------------------------------------------------------------
+
+
+def _on_stock_received(sender: Organization, **kwargs: Any) -> None:
+    product_id, warehouse_id = kwargs.get("product_id"), kwargs.get("warehouse_id")
+    if isinstance(product_id, int) and isinstance(warehouse_id, int):
+        allocate_arrival(sender.id, product_id, warehouse_id)
+
+
+def _note_positive_adjustments(state: ORMExecuteState) -> None:
+    """Remember (supplier, warehouse, product) of ADJUSTMENT ledger rows that add stock."""
+    if not state.is_insert:
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not StockMovement.__table__:
+        return
+    rows: list[dict[str, Any]]
+    if isinstance(state.parameters, list):
+        rows = state.parameters
+    elif state.parameters:
+        rows = [dict(state.parameters)]
+    else:
+        rows = [dict(state.statement.compile().params)]
+    for row in rows:
+        kind, delta = row.get("kind"), row.get("on_hand_delta") or 0
+        if kind in (MovementKind.ADJUSTMENT, MovementKind.ADJUSTMENT.value) and delta > 0:
+            key = (row["supplier_id"], row["warehouse_id"], row["product_id"])
+            pending: list[tuple[int, int, int]] = state.session.info.setdefault(_PENDING, [])
+            if key not in pending:
+                pending.append(key)
+
+
+def _allocate_noted(session: Session) -> None:
+    """Before the commit of a transaction that added stock by adjustment."""
+    while session.info.get(_PENDING):
+        supplier_id, warehouse_id, product_id = session.info[_PENDING].pop(0)
+        allocate_arrival(supplier_id, product_id, warehouse_id)
+
+
+def _forget_noted(session: Session, *_args: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def subscribe() -> None:
+    """Connect the arrival handlers (idempotent); called when the app registers fulfilment."""
+    signals.stock_received.connect(_on_stock_received, weak=False)
+    for name, fn in (("do_orm_execute", _note_positive_adjustments),
+                     ("before_commit", _allocate_noted),
+                     ("after_rollback", _forget_noted)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)

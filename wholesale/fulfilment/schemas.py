@@ -1,0 +1,58 @@
+"""What the lifecycle endpoints take (their answers are in `serialize`)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from wholesale.fulfilment.shipments import MAX_CARRIER, MAX_TRACKING, MAX_URL
+from wholesale.fulfilment.timeline import MAX_NOTE
+from wholesale.orders.models import OrderStatus
+from wholesale.orders.rules import MAX_QUANTITY
+from wholesale.orders.schemas import Id, WholeNumber
+
+# -- requests -----------------------------------------------------------------------------------
+
+
+class StatusRequest(Schema):
+    status = fields.String(required=True,
+                           validate=validate.OneOf([s.value for s in OrderStatus]))
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE),
+                         metadata={"description": "required when cancelling: the reason"})
+
+
+class ShipmentLineRequest(Schema):
+    line_id = Id("an order line id", required=True)
+    quantity = WholeNumber(1, MAX_QUANTITY, "a quantity", required=True)
+
+
+class ShipmentRequest(Schema):
+    carrier = fields.String(required=True, validate=validate.Length(1, MAX_CARRIER))
+    tracking_number = fields.String(load_default="", validate=validate.Length(max=MAX_TRACKING))
+    tracking_url = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=MAX_URL),
+                                 metadata={"description": "derived for UPS, FedEx, USPS and "
+                                                          "DHL when not given"})
+    lines = fields.List(fields.Nested(ShipmentLineRequest), load_default=None,
+                        validate=validate.Length(min=1, max=500),
+                        metadata={"description": "default: everything reserved and not "
+                                                 "shipped yet"})
+
+
+class DelayRequest(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, MAX_NOTE))
+    new_eta = fields.Date(required=True)
+
+
+class DeliveryChangeRequest(Schema):
+    delivery_date = fields.Date(load_default=None, allow_none=True)
+    delivery_location_id = Id("a delivery location id", load_default=None, allow_none=True)
+    reason = fields.String(required=True, validate=validate.Length(1, MAX_NOTE))
+
+
+class AnswerRequest(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE),
+                         metadata={"description": "required when declining"})
+
+
+class ExpediteRequest(Schema):
+    reason = fields.String(required=True, validate=validate.Length(1, 500))
