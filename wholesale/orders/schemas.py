@@ -8,6 +8,13 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from wholesale.api.fields import Coordinate
 from wholesale.api.pagination import PageQuery
+from wholesale.fulfilment import late as _late
+from wholesale.fulfilment.serialize import (
+    DelaySchema,
+    DeliveryChangeSchema,
+    EventSchema,
+    ShipmentSchema,
+)
 from wholesale.orders.models import OrderStatus
 from wholesale.orders.placement import MAX_CONTACTS, MAX_ID, MAX_LINES, MAX_NOTES, MAX_PO_NUMBER
 from wholesale.orders.rules import MAX_QUANTITY
@@ -112,6 +119,8 @@ class LineSchema(Schema):
         "_allocated", metadata={"description": "reserved in warehouses for this line"}
     )
     allocations = fields.List(fields.Nested(AllocationSchema))
+    shipped_quantity = fields.Function(lambda line: sum(a.shipped_quantity
+                                                        for a in line.allocations))
 
     def _allocated(self, line: Any) -> int:
         return sum(a.quantity for a in line.allocations if a.released_at is None)
@@ -164,3 +173,21 @@ class OrderSchema(Schema):
     contacts = fields.List(fields.Nested(ContactSchema))
     backorder_of = fields.Nested(OrderRef, allow_none=True)
     backorders = fields.List(fields.Nested(OrderRef))
+    # -- fulfilment (wholesale/fulfilment) --------------------------------------------------
+    eta = fields.Function(lambda order: _late.due_date(order).isoformat(),
+                          metadata={"description": "the current ETA: the last delay's date, "
+                                                   "else the requested delivery date"})
+    late = fields.Function(lambda order: _late.is_late(order),
+                           metadata={"description": "past its ETA and not delivered"})
+    expedited = fields.Function(lambda order: order.expedited_at is not None)
+    expedited_at = fields.DateTime(allow_none=True)
+    expedite_reason = fields.String(allow_none=True)
+    status_changed_at = fields.DateTime(allow_none=True)
+    shipments = fields.List(fields.Nested(ShipmentSchema))
+    eta_history = fields.List(fields.Nested(DelaySchema), attribute="delays",
+                              metadata={"description": "every delay, oldest first"})
+    delivery_changes = fields.List(fields.Nested(DeliveryChangeSchema))
+    timeline = fields.List(fields.Nested(EventSchema), attribute="events",
+                           metadata={"description": "every status change, shipment, delay, "
+                                                    "delivery change and expedite, oldest "
+                                                    "first"})
