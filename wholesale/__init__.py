@@ -79,7 +79,9 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.catalog import api as _catalog_api  # noqa: F401
     from wholesale.catalog import price_list_api as _price_list_api  # noqa: F401
     from wholesale.catalog.views import bp as catalog_bp
+    from wholesale.fulfilment import api as _fulfilment_api  # noqa: F401
     from wholesale.fulfilment import models as _fulfilment_models  # noqa: F401
+    from wholesale.fulfilment.views import bp as fulfilment_bp
     from wholesale.health import bp as health_bp
     from wholesale.inventory import api as _inventory_api  # noqa: F401
     from wholesale.inventory.views import bp as inventory_bp
@@ -93,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
     for blueprint in (api_bp, health_bp, accounts_bp, portal_bp, trading_bp, sites_bp,
-                      catalog_bp, inventory_bp):
+                      catalog_bp, inventory_bp, fulfilment_bp):
         app.register_blueprint(blueprint)
 
 
