@@ -21,12 +21,20 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from messaging.chat.models import Message, Thread
 from tests.api.util import assert_error, assert_error_shape, commit, forget_request_state
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import ApiToken, Invitation, InvitationKind, Organization, User
 from wholesale.api.registry import OPERATIONS
 from wholesale.catalog.models import Product, ProductImage
 from wholesale.extensions import db
+from wholesale.fulfilment.models import (
+    DeliveryChange,
+    OrderDelay,
+    OrderEvent,
+    Shipment,
+    ShipmentLine,
+)
 from wholesale.inventory.models import StockLevel, StockMovement
 from wholesale.orders.models import Allocation, Order, OrderLine
 from wholesale.sites.models import DeliveryLocation, Warehouse
@@ -64,6 +72,8 @@ class Tenant:
     allocation_ids: list[int] = field(default_factory=list)
     stock_level_ids: list[int] = field(default_factory=list)
     movement_ids: list[int] = field(default_factory=list)
+    change_id: int = 0
+    rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
@@ -82,6 +92,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "products": lambda t: t.product_id,
     "images": lambda t: t.image_id,
     "orders": lambda t: t.order_id,
+    "delivery-changes": lambda t: t.change_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -96,6 +107,9 @@ ID_FIELDS: dict[str, Callable[[Tenant], int]] = {
     "order_id": lambda t: t.order_id,
     "after_id": lambda t: 0,  # a position in a list (messages after this one), not a resource
 }
+
+# Query-string fields that search text.
+SEARCH_FIELDS = {"q", "query", "search"}
 
 # Tenant-scoped models -> the ids of tenant A's rows of that model.
 SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
@@ -112,6 +126,13 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Allocation: lambda t: t.allocation_ids,
     StockLevel: lambda t: t.stock_level_ids,
     StockMovement: lambda t: t.movement_ids,
+    Thread: lambda t: t.rows[Thread],
+    Message: lambda t: t.rows[Message],
+    OrderEvent: lambda t: t.rows[OrderEvent],
+    OrderDelay: lambda t: t.rows[OrderDelay],
+    DeliveryChange: lambda t: t.rows[DeliveryChange],
+    Shipment: lambda t: t.rows[Shipment],
+    ShipmentLine: lambda t: t.rows[ShipmentLine],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -163,6 +184,22 @@ def build_tenant(factory: Any, api_as: Any, marker: str) -> Tenant:
     return tenant
 
 
+def must(response: Any) -> Any:
+    assert 200 <= response.status_code < 300, response.get_data(as_text=True)[:400]
+    return response
+
+
+def first_accepted(send: Callable[[date], Any], start: date) -> Any:
+    """The first of the next days the supplier's rules accept (delivery days, lead time)."""
+    answers = []
+    for offset in range(21):
+        response = send(start + timedelta(days=offset))
+        if response.status_code in (200, 201):
+            return response
+        answers.append((response.status_code, response.get_data(as_text=True)[:120]))
+    raise AssertionError(f"no date accepted: {answers[:3]}")
+
+
 def place_order(tenant: Tenant) -> None:
     """Stock in, then an order, through the API as its users would (CONTRACT.md §3)."""
     stock = tenant.clients["supplier"].post(
@@ -193,11 +230,23 @@ def place_order(tenant: Tenant) -> None:
             tenant.order_id = response.json["id"]
             break
     assert tenant.order_id, f"could not place the world's order: {answers}"
-    message = tenant.clients["buyer"].post(
-        f"/api/v1/orders/{tenant.order_id}/messages",
-        json={"body": f"Message {tenant.marker}", "client_id": f"world-{tenant.marker}"},
+    order_url = f"/api/v1/orders/{tenant.order_id}"
+    buyer, supplier = tenant.clients["buyer"], tenant.clients["supplier"]
+    must(buyer.post(f"{order_url}/messages",
+                    json={"body": f"Message {tenant.marker}", "client_id": f"w-{tenant.marker}"}))
+    new_eta = (date.today() + timedelta(days=20)).isoformat()
+    must(supplier.post(f"{order_url}/delays",
+                       json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
+    change = first_accepted(
+        lambda day: buyer.post(f"{order_url}/delivery-changes", json={
+            "delivery_date": day.isoformat(), "reason": f"Change {tenant.marker}"}),
+        start=date.today() + timedelta(days=3),
     )
-    assert message.status_code in (200, 201), message.get_data(as_text=True)[:300]
+    tenant.change_id = change.json["id"]
+    for status in ("received", "picking", "packed"):
+        must(supplier.post(f"{order_url}/status", json={"status": status}))
+    must(supplier.post(f"{order_url}/shipments", json={
+        "carrier": f"Carrier {tenant.marker}", "tracking_number": f"TRK-{tenant.marker}"}))
     forget_request_state()
     everything = {"all_tenants": True}
     tenant.line_ids = list(db.session.scalars(
@@ -214,6 +263,19 @@ def place_order(tenant: Tenant) -> None:
     ))
     tenant.movement_ids = list(db.session.scalars(
         select(StockMovement.id).where(StockMovement.supplier_id == tenant.supplier_id)
+        .execution_options(**everything)
+    ))
+    for model in (Thread, OrderEvent, OrderDelay, DeliveryChange, Shipment):
+        tenant.rows[model] = list(db.session.scalars(
+            select(model.id).where(model.order_id == tenant.order_id)
+            .execution_options(**everything)
+        ))
+    tenant.rows[Message] = list(db.session.scalars(
+        select(Message.id).where(Message.thread_id.in_(tenant.rows[Thread]))
+        .execution_options(**everything)
+    ))
+    tenant.rows[ShipmentLine] = list(db.session.scalars(
+        select(ShipmentLine.id).where(ShipmentLine.shipment_id.in_(tenant.rows[Shipment]))
         .execution_options(**everything)
     ))
     db.session.expunge_all()
@@ -268,13 +330,16 @@ def _operation(method: str, rule: str) -> Any:
 
 
 def query_for(method: str, rule: str, tenant: Tenant) -> dict[str, Any]:
-    """For list filters that name a resource (`?supplier_id=`): tenant's ids."""
+    """For list filters that name a resource (`?supplier_id=`): tenant's ids; for search
+    fields (`?q=`): tenant's marker."""
     op = _operation(method, rule)
     if op is None or op.query is None:
         return {}
     query: dict[str, Any] = {}
     for name in op.query().fields:
-        if name.endswith("_id"):
+        if name in SEARCH_FIELDS:  # outsiders search for tenant A's marker: nothing found
+            query[name] = tenant.marker
+        elif name.endswith("_id"):
             if name not in ID_FIELDS:
                 pytest.fail(
                     f"{method} {rule}: query field {name!r} names a resource this test does "
@@ -317,7 +382,7 @@ def test_public_operations_are_exactly_the_listed_ones():
 
 def test_outsiders_never_reach_another_tenants_resources(app, world):
     tenant_a, tenant_b = world
-    checked_with_params = 0
+    checked_with_params = checked_searches = 0
     problems: list[str] = []
     for method, rule in api_rules(app):
         url = fill_path(rule, tenant_a)
@@ -343,8 +408,15 @@ def test_outsiders_never_reach_another_tenants_resources(app, world):
                     f"{method} {url}: none of tenant A's users can read it "
                     f"({[r.status_code for r in insiders]}); is RESOURCES right?"
                 )
+        elif method == "GET" and any(name in SEARCH_FIELDS for name in query):
+            # Positive control: the search does find tenant A's things for tenant A.
+            checked_searches += 1
+            insiders = [call(c, method, url, query) for c in tenant_a.clients.values()]
+            if not any(r.status_code == 200 and mentions(r, MARKER_A) for r in insiders):
+                problems.append(f"{method} {url}?{query}: tenant A cannot find its own marker")
     assert not problems, "\n".join(problems)
     assert checked_with_params >= 2  # warehouses/<id>, locations/<id> at least
+    assert checked_searches >= 1  # products?q=
 
 
 def test_lists_show_each_tenant_only_its_own(app, world):
