@@ -9,6 +9,7 @@ from flask import Flask
 # chat endpoints must be on it by then. The models join the metadata (migrations, tests).
 from messaging.chat import api as _chat_api  # noqa: F401
 from messaging.chat import models as _chat_models  # noqa: F401
+from messaging.notifications import api as _notifications_api  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
@@ -30,3 +31,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(chat_thread, "chat_thread")
     app.add_template_global(chat_unread_total, "chat_unread_total")
     app.add_template_global(chat_unread_counts, "chat_unread_counts")
+
+    from messaging import notifications
+
+    notifications.init_app(app)
