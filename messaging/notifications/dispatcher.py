@@ -1,0 +1,382 @@
+"""The dispatcher: claims due notifications, sends them concurrently through the
+providers, and records what happened.
+
+One loop thread owns the database: each step records the outcomes that came back and
+claims more in one short transaction, then hands the claimed messages to a bounded thread
+pool that only talks to the providers. A claim is a lease (`claimed_by`, `lease_until`),
+taken with `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)` on PostgreSQL, so
+several workers share the work, and with the same conditional UPDATE on SQLite, where
+writers are serialized. The attempt is counted in the claim's commit, before the send; a
+worker that dies leaves leases that expire, and another worker takes the messages over.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import insert, or_, select, update
+
+from messaging.notifications import digest, outbox, retry
+from messaging.notifications.fallback import queue_email_fallback
+from messaging.notifications.models import (
+    Notification,
+    NotificationEvent,
+    Status,
+    Suppression,
+)
+from messaging.notifications.settings import DispatcherSettings, dispatcher_settings
+from messaging.notifications.suppressions import suppress
+from messaging.providers import (
+    OutboundMessage,
+    ProviderError,
+    ProviderResult,
+    Providers,
+    build_providers,
+)
+from wholesale.db import utcnow
+from wholesale.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    message: OutboundMessage
+    attempts: int
+    max_attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claimed: Claimed
+    result: ProviderResult | None = None
+    error: ProviderError | None = None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        settings: DispatcherSettings | None = None,
+        providers: Providers | None = None,
+        worker_id: str | None = None,
+        run_digests: bool = True,
+    ) -> None:
+        self.app = app
+        self.settings = settings or dispatcher_settings(app)
+        self.providers = providers or build_providers(
+            app.config, timeout=self.settings.provider_timeout,
+            pool_size=self.settings.concurrency)
+        self.worker_id = worker_id or (
+            f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}")[:64]
+        self.pool = ThreadPoolExecutor(self.settings.concurrency,
+                                       thread_name_prefix="notify-send")
+        self.outcomes: queue.Queue[Outcome] = queue.Queue()
+        self._held: list[Outcome] = []
+        self.inflight = 0
+        self.run_digests = run_digests
+        self._next_digest = 0.0
+        self.sent = 0  # counters, for the benchmark and logs
+        self.failed = 0
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("notification dispatcher %s: concurrency %d", self.worker_id,
+                 self.settings.concurrency)
+        try:
+            while not stop.is_set():
+                try:
+                    claimed = self.step()
+                except Exception:  # a database hiccup must not end the dispatcher
+                    log.exception("dispatcher step failed")
+                    stop.wait(self.settings.poll_seconds)
+                    continue
+                if not claimed:
+                    self._wait(stop)
+        finally:
+            self.finish()
+
+    def finish(self, timeout: float = 30.0) -> None:
+        """Wait for the sends in flight and record them."""
+        deadline = time.monotonic() + timeout
+        while self.inflight and time.monotonic() < deadline:
+            self._gather(timeout=0.5)
+            self._record_only()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Send everything due now, and what comes due within `timeout` (tests, bench)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            claimed = self.step()
+            if not claimed and not self.inflight and not self._due_soon(deadline):
+                return
+            if not claimed:
+                self._gather(timeout=0.05)
+        raise TimeoutError("notifications still pending after drain timeout")
+
+    def step(self) -> int:
+        """Record what came back, claim and submit more; returns how many were claimed."""
+        outcomes = self._take()
+        free = self.settings.concurrency - self.inflight + len(outcomes)
+        with self.app.app_context():
+            self._record(outcomes)
+            batch = self._claim(free) if free > 0 else []
+            db.session.commit()
+            if self.run_digests and time.monotonic() >= self._next_digest:
+                self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
+                self._digests()
+        for item in batch:
+            self.inflight += 1
+            self.pool.submit(self._send, item)
+        return len(batch)
+
+    def _record_only(self) -> None:
+        outcomes = self._take()
+        if outcomes:
+            with self.app.app_context():
+                self._record(outcomes)
+                db.session.commit()
+
+    def _digests(self) -> None:
+        try:
+            digest.queue_digests(timedelta(minutes=self.settings.digest_delay_minutes))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("chat digests failed")
+
+    def _wait(self, stop: threading.Event) -> None:
+        if self.inflight:
+            self._gather(timeout=self.settings.poll_seconds)
+            return
+        if outbox.WAKE.wait(self.settings.poll_seconds):
+            outbox.WAKE.clear()
+
+    def _gather(self, timeout: float | None = None) -> None:
+        """Move outcomes from the queue to `_held`, waiting up to `timeout` for one."""
+        if timeout is not None and not self._held:
+            try:
+                self._held.append(self.outcomes.get(timeout=timeout))
+            except queue.Empty:
+                return
+        while True:
+            try:
+                self._held.append(self.outcomes.get_nowait())
+            except queue.Empty:
+                return
+
+    def _take(self) -> list[Outcome]:
+        self._gather()
+        items, self._held = self._held, []
+        return items
+
+    def _due_soon(self, deadline: float) -> bool:
+        with self.app.app_context():
+            next_at = db.session.scalar(
+                select(Notification.next_attempt_at)
+                .where(Notification.status == Status.PENDING)
+                .order_by(Notification.next_attempt_at)
+                .limit(1))
+            db.session.rollback()
+        if next_at is None:
+            return False
+        return (next_at - utcnow()).total_seconds() < deadline - time.monotonic()
+
+    # -- sending (pool threads: no database) ---------------------------------------------
+
+    def _send(self, item: Claimed) -> None:
+        try:
+            provider = self.providers.for_channel(item.message.channel)
+            result = provider.send(item.message)
+            self.outcomes.put(Outcome(item, result=result))
+        except ProviderError as exc:
+            self.outcomes.put(Outcome(item, error=exc))
+        except Exception as exc:  # an adapter bug: retried like a transient failure
+            log.exception("provider raised for notification %s", item.message.notification_id)
+            self.outcomes.put(Outcome(item, error=ProviderError(
+                f"unexpected error: {exc}", transient=True, code="error")))
+
+    # -- claiming ----------------------------------------------------------------------------
+
+    def _claim(self, limit: int) -> list[Claimed]:
+        now = utcnow()
+        n = Notification
+        free = or_(n.lease_until.is_(None), n.lease_until < now)
+        due = (
+            select(n.id)
+            .where(n.status == Status.PENDING, n.next_attempt_at <= now, free)
+            .order_by(n.next_attempt_at, n.id)
+            .limit(limit)
+        )
+        if db.session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        stmt = (
+            update(n)
+            .where(n.id.in_(due.scalar_subquery()), n.status == Status.PENDING, free)
+            .values(claimed_by=self.worker_id,
+                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                    attempts=n.attempts + 1, updated_at=now)
+            .returning(n.id, n.channel, n.address, n.subject, n.body_text, n.body_html,
+                       n.reply_to, n.idempotency_key, n.payload, n.attempts, n.max_attempts)
+            .execution_options(synchronize_session=False)
+        )
+        rows = db.session.execute(stmt).all()
+        if not rows:
+            return []
+        suppressed = self._suppressed({(r.channel.value, r.address) for r in rows})
+        claimed: list[Claimed] = []
+        history = []
+        for row in rows:
+            if (row.channel.value, row.address) in suppressed:
+                self._finish(row.id, Status.SUPPRESSED, "address suppressed", now)
+                continue
+            links = (row.payload or {}).get("links") or {}
+            claimed.append(Claimed(
+                OutboundMessage(
+                    notification_id=row.id, channel=row.channel.value, to=row.address,
+                    text=row.body_text, subject=row.subject, html=row.body_html,
+                    reply_to=row.reply_to, idempotency_key=row.idempotency_key,
+                    unsubscribe_url=links.get("unsubscribe")),
+                row.attempts, row.max_attempts))
+            history.append({"notification_id": row.id, "status": "attempt",
+                            "detail": f"attempt {row.attempts} by {self.worker_id}",
+                            "source": "dispatcher", "created_at": now})
+        if history:
+            db.session.execute(insert(NotificationEvent), history)
+        return claimed
+
+    def _suppressed(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        addresses = {address for _, address in pairs}
+        rows = db.session.execute(
+            select(Suppression.channel, Suppression.address).where(
+                Suppression.address.in_(addresses), Suppression.lifted_at.is_(None)))
+        return {(c, a) for c, a in rows if (c, a) in pairs}
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _record(self, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            self.inflight -= 1
+            try:
+                with db.session.begin_nested():
+                    self._record_one(outcome)
+            except Exception:
+                log.exception("could not record notification %s",
+                              outcome.claimed.message.notification_id)
+
+    def _record_one(self, outcome: Outcome) -> None:
+        now = utcnow()
+        item = outcome.claimed
+        nid = item.message.notification_id
+        if outcome.result is not None:
+            self.sent += 1
+            self._sent(nid, outcome.result, now)
+            return
+        error = outcome.error
+        assert error is not None
+        self.failed += 1
+        if error.unsubscribed:
+            suppress(item.message.channel, item.message.to, "unsubscribed", "provider")
+        if error.transient and item.attempts < item.max_attempts:
+            delay = retry.backoff_seconds(item.attempts, self.settings.retry_base,
+                                          self.settings.retry_max, error.retry_after)
+            self._update(nid, now, next_attempt_at=now + timedelta(seconds=delay),
+                         last_error=str(error)[:2000])
+            self._history(nid, "retry", f"{error} — next try in {delay:.1f}s", now)
+            return
+        reason = str(error) if not error.transient else f"gave up after {item.attempts} " \
+                                                         f"attempts: {error}"
+        if self._finish(nid, Status.FAILED, reason, now) and item.message.channel == "sms" \
+                and not error.transient:
+            self._fallback(nid)
+
+    def _update(self, nid: int, now: Any, **values: Any) -> int:
+        n = Notification
+        stmt = (
+            update(n)
+            .where(n.id == nid, n.claimed_by == self.worker_id, n.status == Status.PENDING)
+            .values(lease_until=None, claimed_by=None, updated_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return db.session.execute(stmt).rowcount
+
+    def _sent(self, nid: int, result: ProviderResult, now: Any) -> None:
+        status = Status.DELIVERED if result.delivered else Status.SENT
+        values: dict[str, Any] = {"status": status, "provider": result.provider,
+                                  "provider_message_id": result.provider_message_id,
+                                  "sent_at": now, "last_error": None}
+        if result.delivered:
+            values["delivered_at"] = now
+        if self._update(nid, now, **values):
+            self._history(nid, status.value, f"accepted by {result.provider}"
+                          + (f" ({result.provider_message_id})"
+                             if result.provider_message_id else ""), now)
+            return
+        # A status callback was faster than us, or the lease was lost: keep the provider's id.
+        n = Notification
+        db.session.execute(
+            update(n).where(n.id == nid, n.provider_message_id.is_(None))
+            .values(provider=result.provider, provider_message_id=result.provider_message_id,
+                    sent_at=now)
+            .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(n).where(n.id == nid, n.claimed_by == self.worker_id)
+            .values(claimed_by=None, lease_until=None)
+            .execution_options(synchronize_session=False))
+
+    def _finish(self, nid: int, status: Status, reason: str, now: Any) -> bool:
+        done = self._update(nid, now, status=status, last_error=reason[:2000]) == 1
+        if done:
+            self._history(nid, status.value, reason, now)
+        return done
+
+    def _history(self, nid: int, status: str, detail: str, now: Any) -> None:
+        db.session.execute(insert(NotificationEvent).values(
+            notification_id=nid, status=status, detail=detail[:2000], source="dispatcher",
+            created_at=now))
+
+    def _fallback(self, nid: int) -> None:
+        """A permanent SMS failure: the same news by email, when the person has one."""
+        failed = db.session.get(Notification, nid)
+        if failed is not None:
+            queue_email_fallback(failed)
+
+
+# -- running it ---------------------------------------------------------------------------
+
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+
+
+def start_in_process(app: Flask) -> threading.Thread:
+    """The dispatcher as a daemon thread of this process (`make run`)."""
+    global _thread
+    if _thread is not None and _thread.is_alive():
+        return _thread
+    dispatcher = Dispatcher(app)
+    _stop.clear()
+    _thread = threading.Thread(target=dispatcher.run, args=(_stop,), daemon=True,
+                               name="notification-dispatcher")
+    _thread.start()
+    return _thread
+
+
+def stop_in_process(timeout: float = 5.0) -> None:
+    _stop.set()
+    outbox.WAKE.set()
+    if _thread is not None:
+        _thread.join(timeout)

@@ -1,0 +1,144 @@
+"""Writing notifications: one row per recipient, channel and event, in the transaction of
+the change that caused it (signal receivers run inside it), rendered at once and keyed so
+the same event never queues the same message twice. The dispatcher sends them after the
+commit; a rollback takes them away with the change."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from messaging.notifications import links, render, sms
+from messaging.notifications.models import (
+    Channel,
+    Notification,
+    NotificationEvent,
+    RecipientKind,
+    Status,
+)
+from messaging.notifications.suppressions import is_suppressed
+from wholesale.db import utcnow
+from wholesale.extensions import db
+
+# Set after a commit that queued notifications: wakes the in-process dispatcher at once.
+WAKE = threading.Event()
+_WAKE_KEY = "messaging.notifications.wake"
+DEFAULT_MAX_ATTEMPTS = 6
+
+
+@dataclass
+class Draft:
+    """One message to queue, before it is rendered."""
+
+    event: str
+    event_key: str  # identifies the occurrence (e.g. "order_delayed:42:7")
+    channel: Channel
+    address: str
+    organization_id: int
+    recipient_kind: RecipientKind
+    recipient_name: str = ""
+    recipient_side: str = ""
+    user_id: int | None = None
+    contact_id: int | None = None
+    order_id: int | None = None
+    supplier_id: int | None = None
+    buyer_id: int | None = None
+    supplier_only: bool = False
+    fallback_email: str | None = None
+    fallback_of_id: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def idempotency_key(event_key: str, channel: Channel | str, address: str) -> str:
+    raw = f"{event_key}|{Channel(channel).value}|{address.lower()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _insert() -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(Notification)
+    return sqlite.insert(Notification)
+
+
+def _content(draft: Draft) -> dict[str, Any]:
+    if draft.channel is Channel.EMAIL:
+        email = render.render_email(draft.event, draft.payload)
+        reply_to = None
+        if draft.order_id and draft.recipient_kind is not RecipientKind.ADDRESS:
+            ref = f"u{draft.user_id}" if draft.user_id else f"c{draft.contact_id}"
+            reply_to = links.reply_address(draft.order_id, ref)
+        return {"subject": email.subject, "body_text": email.text, "body_html": email.html,
+                "reply_to": reply_to}
+    text = render.render_sms(draft.event, draft.payload)
+    return {"body_text": text, "segments": sms.measure(text).segments}
+
+
+def enqueue(draft: Draft, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> int | None:
+    """Queue one message; returns its id, or None when the same one was already queued."""
+    key = idempotency_key(draft.event_key, draft.channel, draft.address)
+    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
+        return None
+    suppressed = is_suppressed(draft.channel.value, draft.address)
+    now = utcnow()
+    values = {
+        "idempotency_key": key,
+        "event_key": draft.event_key[:200],
+        "event": draft.event,
+        "channel": draft.channel,
+        "status": Status.SUPPRESSED if suppressed else Status.PENDING,
+        "organization_id": draft.organization_id,
+        "supplier_id": draft.supplier_id,
+        "buyer_id": draft.buyer_id,
+        "order_id": draft.order_id,
+        "supplier_only": draft.supplier_only,
+        "recipient_kind": draft.recipient_kind,
+        "user_id": draft.user_id,
+        "contact_id": draft.contact_id,
+        "recipient_name": draft.recipient_name[:200],
+        "recipient_side": draft.recipient_side,
+        "address": draft.address,
+        "fallback_email": draft.fallback_email,
+        "fallback_of_id": draft.fallback_of_id,
+        "payload": draft.payload,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+        **_content(draft),
+    }
+    stmt = (
+        _insert()
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(Notification.id)
+    )
+    new_id = db.session.execute(stmt).scalar()
+    if new_id is None:
+        return None
+    detail = "address suppressed" if suppressed else "queued"
+    db.session.execute(insert(NotificationEvent).values(
+        notification_id=new_id, status=(Status.SUPPRESSED if suppressed else Status.PENDING
+                                        ).value,
+        detail=detail, source="outbox", created_at=now))
+    if not suppressed:
+        db.session.info[_WAKE_KEY] = True
+    return new_id
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_dispatcher(session: Session) -> None:
+    if session.info.pop(_WAKE_KEY, None):
+        WAKE.set()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous: Any) -> None:
+    if previous.parent is None:
+        session.info.pop(_WAKE_KEY, None)

@@ -1,0 +1,92 @@
+"""Sample payloads for every template, rendered on the dev outbox page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from messaging.notifications import render, sms
+from messaging.notifications.catalog import EVENTS
+
+_ORDER = {
+    "id": 42, "number": "GG-00042", "status": "shipped", "status_label": "Shipped",
+    "supplier": "Golden Gate Produce", "buyer": "Bistro Nord", "location": "Main kitchen",
+    "requested_delivery_date": "Tue Mar 4, 2025", "eta": None,
+    "delivery_date": "Tue Mar 4, 2025",
+    "lines": [{"name": "Heirloom tomatoes", "quantity": 4, "unit": "case"},
+              {"name": "Basil, bunch", "quantity": 12, "unit": "each"},
+              {"name": "Burrata 250 g", "quantity": 20, "unit": "each"}],
+    "more_lines": 0, "subtotal": "312.40", "currency": "USD",
+}
+_DETAILS: dict[str, dict[str, Any]] = {
+    "order_placed": {"backorder_of": None},
+    "order_received": {"note": ""},
+    "order_picking": {"note": ""},
+    "order_packed": {"note": "Two pallets."},
+    "order_shipped": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
+                      "tracking_url": "https://www.ups.com/track?tracknum=1Z999AA10123456784"},
+    "order_delivered": {"note": ""},
+    "order_cancelled": {"note": "Ordered twice by mistake."},
+    "order_delayed": {"previous_eta": "Tue Mar 4, 2025", "new_eta": "Thu Mar 6, 2025",
+                      "reason": "The truck broke down near Fresno; a replacement leaves "
+                                "tomorrow morning."},
+    "delivery_change_requested": {"delivery_date": "Wed Mar 5, 2025",
+                                  "previous_delivery_date": "Tue Mar 4, 2025",
+                                  "location": "Back door, Pier 39", "reason": "Kitchen closed.",
+                                  "requested_by": "Ana Ruiz", "response_note": ""},
+    "delivery_change_accepted": {"delivery_date": "Wed Mar 5, 2025", "location": None,
+                                 "response_note": "Fine by us.", "requested_by": "Ana Ruiz"},
+    "delivery_change_declined": {"delivery_date": "Wed Mar 5, 2025",
+                                 "response_note": "Our trucks are full that day.",
+                                 "requested_by": "Ana Ruiz"},
+    "order_expedited": {"reason": "Big event on Friday."},
+    "backorder_ready": {"backorder_of": "GG-00041"},
+    "order_late": {},
+    "chat_digest": {"count": 2, "more": 0, "messages": [
+        {"author": "Sam Lee", "time": "Mar 3, 14:02 UTC", "internal": False,
+         "body": "Can we swap the basil for Thai basil?"},
+        {"author": "Sam Lee", "time": "Mar 3, 14:05 UTC", "internal": False,
+         "body": "Same quantity please."}]},
+    "invitation": {"organization": "Golden Gate Produce", "invited_by": "Maya Chen",
+                   "kind": "buyer", "url": "http://127.0.0.1:5000/invitations/sample-token",
+                   "expires": "Tue Mar 18, 2025"},
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    event: str
+    label: str
+    subject: str
+    text: str
+    html: str
+    sms: str
+    sms_length: sms.SmsLength
+
+
+def sample_payload(event: str, base_url: str = "http://127.0.0.1:5000") -> dict[str, Any]:
+    side = "supplier" if event in ("order_expedited", "order_late") else "buyer"
+    return {
+        "event": event,
+        "order": None if event == "invitation" else _ORDER,
+        "detail": _DETAILS.get(event, {}),
+        "actor": "Maya Chen",
+        "recipient": {"name": "Ana Ruiz", "side": side},
+        "links": {} if event == "invitation" else {
+            "order": f"{base_url}/o/k7m2p9q", "short": f"{base_url}/o/k7m2p9q",
+            "thread": f"{base_url}/inbox/42", "preferences": f"{base_url}/settings/notifications",
+            "unsubscribe": f"{base_url}/notifications/unsubscribe/sample"},
+        "reply_enabled": event != "invitation",
+    }
+
+
+def preview(event: str) -> Preview:
+    payload = sample_payload(event)
+    email = render.render_email(event, payload)
+    text = render.render_sms(event, payload)
+    return Preview(event, EVENTS[event].label, email.subject, email.text, email.html, text,
+                   sms.measure(text))
+
+
+def all_previews() -> list[Preview]:
+    return [preview(event) for event in EVENTS]

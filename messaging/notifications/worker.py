@@ -1,0 +1,46 @@
+"""`flask --app app worker`: the notification dispatcher alone, for deployments with
+several processes (they share the work on PostgreSQL). SIGTERM or Ctrl-C stops it after
+the sends in flight are recorded."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import replace
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from messaging.notifications.dispatcher import Dispatcher
+from messaging.notifications.settings import dispatcher_settings
+
+
+@click.command("worker")
+@click.option("--concurrency", type=int, default=None,
+              help="Sends in flight at once (default NOTIFY_CONCURRENCY or 8).")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@with_appcontext
+def worker_command(concurrency: int | None, once: bool) -> None:
+    """Run the notification dispatcher (email and SMS) until stopped."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = dispatcher_settings(app)
+    if concurrency:
+        settings = replace(settings, concurrency=max(1, concurrency))
+    dispatcher = Dispatcher(app, settings=settings)
+    if once:
+        dispatcher.drain(timeout=settings.lease_seconds)
+        dispatcher.finish()
+        click.echo(f"sent {dispatcher.sent}, failed attempts {dispatcher.failed}")
+        return
+    stop = threading.Event()
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(f"notification worker {dispatcher.worker_id} running "
+               f"(concurrency {settings.concurrency}); Ctrl-C stops it")
+    dispatcher.run(stop)

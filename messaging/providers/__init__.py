@@ -1,0 +1,21 @@
+"""Sending email and SMS: one small interface (`Provider.send(message) -> ProviderResult`)
+and its adapters — `console` (kept in the database, shown on /dev/outbox), `sendgrid` and
+`twilio` (the providers' own SDKs). `build_providers(config)` picks them from the settings
+of CONTRACT.md §2."""
+
+from messaging.providers.base import (
+    OutboundMessage,
+    Provider,
+    ProviderError,
+    ProviderResult,
+)
+from messaging.providers.registry import Providers, build_providers
+
+__all__ = [
+    "OutboundMessage",
+    "Provider",
+    "ProviderError",
+    "ProviderResult",
+    "Providers",
+    "build_providers",
+]

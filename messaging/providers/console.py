@@ -1,0 +1,21 @@
+"""The console backend: nothing leaves the machine. The message is already in the
+database (the notification row); it is marked delivered and shown on /dev/outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from messaging.providers.base import OutboundMessage, ProviderResult
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleProvider:
+    def __init__(self, channel: str) -> None:
+        self.name = "console"
+        self.channel = channel
+
+    def send(self, message: OutboundMessage) -> ProviderResult:
+        log.info("console %s #%s to %s: %s", message.channel, message.notification_id,
+                 message.to, message.subject or message.text[:60])
+        return ProviderResult("console", f"console-{message.notification_id}", delivered=True)
