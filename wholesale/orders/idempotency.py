@@ -74,8 +74,8 @@ def replay(record: IdempotencyKey, fingerprint_: str) -> Order:
 
 
 def record(organization_id: int, key: str, fingerprint_: str, order: Order) -> None:
+    """Added to the session; flushed with the order it names."""
     db.session.add(
-        IdempotencyKey(
-            organization_id=organization_id, key=key, fingerprint=fingerprint_, order_id=order.id
-        )
+        IdempotencyKey(organization_id=organization_id, key=key, fingerprint=fingerprint_,
+                       order=order)
     )

@@ -223,6 +223,9 @@ class IdempotencyKey(TimestampMixin, Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
 
+    # Lets placement write the key in the same flush as the order it names.
+    order: Mapped[Order] = relationship()
+
 
 class OrderCounter(Base):
     """The last order number a supplier gave out (row-locked while the next one is taken)."""

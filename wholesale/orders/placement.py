@@ -30,8 +30,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wholesale import signals
 from wholesale.accounts.models import Organization, User
@@ -54,6 +55,7 @@ from wholesale.orders.models import (
     OrderStatus,
 )
 from wholesale.sites.models import DeliveryLocation
+from wholesale.tenancy import as_tenant
 from wholesale.trading.models import TradingRelationship
 
 MAX_ID = 2**31 - 1
@@ -131,34 +133,41 @@ def place_order(
     """
     key_owner = actor.organization_id
     key = idempotency.clean_key(idempotency_key)
-    if key is not None:
-        if fingerprint is None:
-            fingerprint = idempotency.fingerprint(
-                canonical_request(buyer.id, supplier_id, lines, requested_delivery_date,
-                                  delivery_location_id, notes, contacts, po_number)
-            )
-        used = idempotency.find(key_owner, key)
-        if used is not None:
-            return PlacementResult(idempotency.replay(used, fingerprint), False)
+    # Placement looks across tenants on purpose (a buyer's order reserves the supplier's
+    # stock, which the buyer may not see): every query below names the supplier, the buyer
+    # or both explicitly, and `prepare` checks that the two trade and that `actor` works for
+    # one of them. Without a tenant, queries also skip the tenant filter's cost.
+    with as_tenant(None):
+        if key is not None:
+            if fingerprint is None:
+                fingerprint = idempotency.fingerprint(
+                    canonical_request(buyer.id, supplier_id, lines, requested_delivery_date,
+                                      delivery_location_id, notes, contacts, po_number)
+                )
+            used = idempotency.find(key_owner, key)
+            if used is not None:
+                return PlacementResult(idempotency.replay(used, fingerprint), False)
+        draft = prepare(actor=actor, buyer=buyer, supplier_id=supplier_id, lines=lines,
+                        requested_delivery_date=requested_delivery_date,
+                        delivery_location_id=delivery_location_id, notes=notes,
+                        contacts=contacts, po_number=po_number)
+        result = _place(draft, actor, channel, key_owner, key, fingerprint or "")
+    if announce and result.created:
+        signals.order_placed.send(draft.supplier, order=result.order)
+    return result
 
-    draft = prepare(actor=actor, buyer=buyer, supplier_id=supplier_id, lines=lines,
-                    requested_delivery_date=requested_delivery_date,
-                    delivery_location_id=delivery_location_id, notes=notes,
-                    contacts=contacts, po_number=po_number)
+
+def _place(draft: Draft, actor: User, channel: Channel, key_owner: int, key: str | None,
+           fingerprint: str) -> PlacementResult:
+    """Plan, write and reserve in a savepoint; plan again if a concurrent order took the
+    stock first; answer with the winner's order if a concurrent request had the same key."""
     for _attempt in range(MAX_ATTEMPTS):
         plans = plan_stock(draft)
         try:
             with db.session.begin_nested():
-                order = _write(draft, plans, actor, channel)
-                if key is not None:
-                    idempotency.record(key_owner, key, fingerprint or "", order)
-                    db.session.flush()
-                _reserve(draft, plans, order, actor)
-                placed = [order, *order.backorders]
-                taken = numbers.next_numbers(draft.supplier.id, len(placed))
-                for each, number in zip(placed, taken, strict=True):
-                    each.number = number
-                db.session.flush()
+                order = _write(draft, plans, actor, channel, key_owner, key, fingerprint)
+                _reserve(plans, order, actor)
+                _number([order, *order.backorders], draft.supplier.id)
         except _StockTaken:
             continue
         except IntegrityError:
@@ -166,9 +175,7 @@ def place_order(
             used = idempotency.find(key_owner, key) if key is not None else None
             if used is None:
                 raise
-            return PlacementResult(idempotency.replay(used, fingerprint or ""), False)
-        if announce:
-            signals.order_placed.send(draft.supplier, order=order)
+            return PlacementResult(idempotency.replay(used, fingerprint), False)
         return PlacementResult(order, True)
     raise InsufficientStock(
         "Stock for this order is changing very quickly; please try again.",
@@ -269,17 +276,18 @@ def _connected_supplier(actor: User, buyer: Organization, supplier_id: Any) -> O
     if actor.organization_id not in (buyer.id, supplier_id):
         raise NotFound("Supplier not found.")
     stmt = (
-        select(TradingRelationship)
+        select(Organization)
+        .join(TradingRelationship, TradingRelationship.supplier_id == Organization.id)
         .where(TradingRelationship.supplier_id == supplier_id,
                TradingRelationship.buyer_id == buyer.id)
         .execution_options(all_tenants=True)
     )
-    relationship = db.session.scalars(stmt).first()
-    if relationship is None:
+    supplier = db.session.scalars(stmt).first()
+    if supplier is None:
         if actor.organization_id == supplier_id:
             raise NotFound("Buyer not found: they are not one of your customers.")
         raise NotFound("Supplier not found.")
-    return relationship.supplier
+    return supplier
 
 
 def _merged_lines(
@@ -467,9 +475,10 @@ def _backorderable(draft: Draft, product: Product) -> bool:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _write(draft: Draft, planned: tuple[list[LinePlan], Stock], actor: User,
-           channel: Channel) -> Order:
-    """The order (and its backorder) with lines and allocations; stock is moved after."""
+def _write(draft: Draft, planned: tuple[list[LinePlan], Stock], actor: User, channel: Channel,
+           key_owner: int, key: str | None, fingerprint: str) -> Order:
+    """The order (and its backorder) with lines, allocations and the idempotency key, in
+    one flush; stock is moved after."""
     plans, stock = planned
     reserved_any = any(plan.reserved for plan in plans)
     order = _new_order(draft, actor, channel)
@@ -496,6 +505,8 @@ def _write(draft: Draft, planned: tuple[list[LinePlan], Stock], actor: User,
         if each is not None:
             each.subtotal = sum((ln.line_total for ln in each.lines), Decimal("0.00"))
             db.session.add(each)
+    if key is not None:
+        idempotency.record(key_owner, key, fingerprint, order)
     db.session.flush()
     return order
 
@@ -528,8 +539,7 @@ def _new_line(line: DraftLine, quantity: int) -> OrderLine:
     return order_line
 
 
-def _reserve(draft: Draft, planned: tuple[list[LinePlan], Stock], order: Order,
-             actor: User) -> None:
+def _reserve(planned: tuple[list[LinePlan], Stock], order: Order, actor: User) -> None:
     """Reserve the plan, levels in ascending id order; a lost race raises _StockTaken."""
     plans, _stock = planned
     takes = {take.level_id: take for plan in plans for take in plan.takes}
@@ -539,6 +549,17 @@ def _reserve(draft: Draft, planned: tuple[list[LinePlan], Stock], order: Order,
                  reason="Reserved for a new order", user_id=actor.id, order_id=order.id)
         except InsufficientStock:
             raise _StockTaken() from None
+
+
+def _number(orders: list[Order], supplier_id: int) -> None:
+    """Give the orders the supplier's next numbers: the last write before commit, so the
+    counter row stays locked as briefly as possible."""
+    table = Order.__table__
+    for order, number in zip(orders, numbers.next_numbers(supplier_id, len(orders)),
+                             strict=True):
+        db.session.execute(update(table).where(table.c.id == order.id)
+                           .values(number=number, updated_at=order.updated_at))
+        set_committed_value(order, "number", number)
 
 
 # -- small helpers ---------------------------------------------------------------------------
