@@ -156,7 +156,8 @@
         applyLabel.textContent = "Import " + report.rows + " rows";
         applyButton.hidden = false;
         if (report.preview.length) {
-          var columns = Object.keys(report.preview[0]);
+          var columns = (report.preview_columns && report.preview_columns.length)
+            ? report.preview_columns : Object.keys(report.preview[0]);
           var rows = report.preview.map(function (row) { return columns.map(function (c) { return row[c]; }); });
           var previewCard = el("div", { class: "card" });
           previewCard.appendChild(el("p", { class: "card__header card__title" },

@@ -96,6 +96,7 @@ class ImportReport:
             "errors": [{"row": e.row, "column": e.column, "message": e.message}
                        for e in self.errors],
             "columns": self.columns,
+            "preview_columns": list(self.preview[0]) if self.preview else [],
             "preview": [{k: _jsonable(v) for k, v in row.items()} for row in self.preview],
         }
 

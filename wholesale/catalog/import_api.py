@@ -41,6 +41,8 @@ class ImportReportSchema(Schema):
     error_count = fields.Integer()
     errors = fields.List(fields.Nested(RowErrorSchema))
     columns = fields.List(fields.String())
+    preview_columns = fields.List(fields.String(),
+                                  metadata={"description": "the preview's keys, in order"})
     preview = fields.List(fields.Dict())
 
 

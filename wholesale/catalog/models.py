@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -38,6 +39,14 @@ class Product(TenantScoped, TimestampMixin, Base):
         CheckConstraint("min_order_qty >= 1", name="min_order_qty_positive"),
         CheckConstraint("order_multiple >= 1", name="order_multiple_positive"),
         Index("ix_products_supplier_category", "supplier_id", "category"),
+        # Search (wholesale.catalog.search): PostgreSQL only, created by migration c4a1e7d2b9f3;
+        # written the way PostgreSQL prints it back, so autogenerate sees no difference.
+        Index(
+            "ix_products_search",
+            text("to_tsvector('simple'::regconfig, regexp_replace((sku::text || ' '::text) "
+                 "|| name::text, '[^[:alnum:]]+'::text, ' '::text, 'g'::text))"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
