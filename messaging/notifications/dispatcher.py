@@ -251,7 +251,7 @@ class Dispatcher:
                     text=row.body_text, subject=row.subject, html=row.body_html,
                     reply_to=row.reply_to, idempotency_key=row.idempotency_key,
                     unsubscribe_url=links.get("unsubscribe")),
-                row.attempts, row.max_attempts))
+                row.attempts, min(row.max_attempts, self.settings.max_attempts)))
             history.append({"notification_id": row.id, "status": "attempt",
                             "detail": f"attempt {row.attempts} by {self.worker_id}",
                             "source": "dispatcher", "created_at": now})

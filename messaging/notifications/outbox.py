@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from messaging.notifications.models import (
     RecipientKind,
     Status,
 )
+from messaging.notifications.settings import dispatcher_settings
 from messaging.notifications.suppressions import is_suppressed
 from wholesale.db import utcnow
 from wholesale.extensions import db
@@ -29,7 +31,6 @@ from wholesale.extensions import db
 # Set after a commit that queued notifications: wakes the in-process dispatcher at once.
 WAKE = threading.Event()
 _WAKE_KEY = "messaging.notifications.wake"
-DEFAULT_MAX_ATTEMPTS = 6
 
 
 @dataclass
@@ -79,8 +80,10 @@ def _content(draft: Draft) -> dict[str, Any]:
     return {"body_text": text, "segments": sms.measure(text).segments}
 
 
-def enqueue(draft: Draft, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> int | None:
+def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
     """Queue one message; returns its id, or None when the same one was already queued."""
+    if max_attempts is None:
+        max_attempts = dispatcher_settings(current_app).max_attempts
     key = idempotency_key(draft.event_key, draft.channel, draft.address)
     if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
         return None

@@ -52,9 +52,11 @@ class SendGridProvider:
         )
         if message.reply_to:
             mail.reply_to = ReplyTo(message.reply_to)
+        # On the personalization (the spec types the message-level `custom_args` as a
+        # string); SendGrid reports them in every Event Webhook event of the message.
         mail.custom_arg = [
-            CustomArg(NOTIFICATION_ARG, str(message.notification_id)),
-            CustomArg(KEY_ARG, message.idempotency_key),
+            CustomArg(NOTIFICATION_ARG, str(message.notification_id), p=0),
+            CustomArg(KEY_ARG, message.idempotency_key, p=0),
         ]
         if message.unsubscribe_url:
             mail.header = Header("List-Unsubscribe", f"<{message.unsubscribe_url}>")

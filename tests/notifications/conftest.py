@@ -67,8 +67,9 @@ def make_dispatcher(app: Flask) -> Iterator[Any]:
 
     def make(twilio: FakeTwilio | None = None, sendgrid: FakeSendGrid | None = None,
              **overrides: Any) -> Dispatcher:
-        settings = replace(dispatcher_settings(app), retry_base=0.01, retry_max=0.05,
-                           provider_timeout=2.0, poll_seconds=0.05, **overrides)
+        values = {"retry_base": 0.01, "retry_max": 0.05, "provider_timeout": 2.0,
+                  "poll_seconds": 0.05, **overrides}
+        settings = replace(dispatcher_settings(app), **values)
         providers = build_providers(provider_config(app, twilio, sendgrid),
                                     timeout=settings.provider_timeout,
                                     pool_size=settings.concurrency)

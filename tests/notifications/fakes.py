@@ -66,6 +66,19 @@ class _SpecRequest:
                                             cookie=request.cookies)
 
 
+_SPECS: dict[Path, Any] = {}
+
+
+def _load_spec(path: Path) -> Any:
+    """The parsed spec (JSON; openapi-core's file loader reads YAML, which chokes on
+    some of the JSON's escapes), once per test run."""
+    if path not in _SPECS:
+        from openapi_core import OpenAPI
+
+        _SPECS[path] = OpenAPI.from_dict(json.loads(path.read_text()))
+    return _SPECS[path]
+
+
 class FakeProvider:
     """Base: a threaded werkzeug server; subclasses answer like the provider."""
 
@@ -79,9 +92,7 @@ class FakeProvider:
         self.lock = threading.Lock()
         self._spec: Any = None
         if self.spec_path.is_file():
-            from openapi_core import OpenAPI
-
-            self._spec = OpenAPI.from_file_path(str(self.spec_path))
+            self._spec = _load_spec(self.spec_path)
         self.server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -238,6 +249,9 @@ def notification_id_of(record: Recorded) -> int | None:
         if "notification=" in callback:
             return int(callback.rsplit("notification=", 1)[1])
     if isinstance(record.json, dict):
-        value = (record.json.get("custom_args") or {}).get("ordertalk_notification_id")
-        return int(value) if value else None
+        for personalization in record.json.get("personalizations") or []:
+            value = (personalization.get("custom_args") or {}).get("ordertalk_notification_id")
+            if value:
+                return int(value)
+    return None
     return None
