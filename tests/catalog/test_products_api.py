@@ -245,3 +245,18 @@ def test_bulk_prices_set_and_percentage(api, factory, supplier):
     assert_error(api.post("/api/v1/products/bulk-prices",
                           json={"product_ids": [a.id], "percent": "-100"}),
                  422, fields=("percent",))
+
+
+@pytest.mark.parametrize("ident", ["99999999999", "99999999999999999999999"])
+def test_huge_ids_are_plain_404s(api, ident):
+    assert_error(api.get(f"/api/v1/products/{ident}"), 404)
+    assert_error(api.get(f"/api/v1/customers/{ident}/price-list"), 404)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["supplier_id=abc", "supplier_id=0", "include_archived=maybe", "q=" + "x" * 201,
+     "category=" + "c" * 101, "limit=201"],
+)
+def test_bad_list_queries_are_422(api, query):
+    assert_error(api.get(f"/api/v1/products?{query}"), 422, "validation_error")
