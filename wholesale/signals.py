@@ -36,3 +36,26 @@ order_expedited = _signals.signal("order-expedited")
 backorder_ready = _signals.signal("backorder-ready")
 # an order went past its promised delivery date without being delivered
 order_late = _signals.signal("order-late")
+
+# -- invoicing (wholesale/invoicing; sender: the supplier organization). Every one has
+#    kwargs `invoice` (with `order`, `lines`, totals, `seller`/`bill_to` snapshots) and
+#    `actor` (the User, or None for the system) unless noted. See docs/invoicing.md. ------
+# kwargs order, recipients (the buyer's billing emails), pdf (a callable returning the
+# invoice PDF as bytes), filename
+invoice_issued = _signals.signal("invoice-issued")
+# kwargs reason
+invoice_voided = _signals.signal("invoice-voided")
+# the daily run found it past its due date (once per invoice); kwargs days_overdue
+invoice_overdue = _signals.signal("invoice-overdue")
+# a reminder of the supplier's schedule is due today (once per invoice, kind and day);
+# kwargs kind ("before_due", "due", "overdue"), on_date, recipients, pdf, filename
+invoice_reminder_due = _signals.signal("invoice-reminder-due")
+# kwargs payment (amount, paid_on, method, reference, allocations), invoices (list)
+payment_recorded = _signals.signal("payment-recorded")
+# kwargs credit_note
+credit_note_issued = _signals.signal("credit-note-issued")
+# an order placed over the buyer's credit limit waits for the supplier (no `invoice`):
+# kwargs order, hold (credit_limit, open_receivables, order_amount, currency)
+order_held_for_credit = _signals.signal("order-held-for-credit")
+# the supplier decided (no `invoice`): kwargs order, hold, approved (bool), actor, note
+order_credit_decided = _signals.signal("order-credit-decided")
