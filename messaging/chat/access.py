@@ -3,41 +3,86 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
 from messaging.chat.models import Side, Thread
 from messaging.chat.upsert import insert
-from wholesale.accounts.models import User
 from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.orders.models import Order
 from wholesale.tenancy import as_tenant, get_or_404
 
 
+class Person(Protocol):
+    """A `User`, or the `Actor` a socket connection keeps."""
+
+    id: int
+    organization_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes or reads: what a message needs to know of its author."""
+
+    id: int
+    organization_id: int
+    name: str
+
+    @classmethod
+    def of(cls, person: Person) -> Actor:
+        return cls(person.id, person.organization_id, person.name)
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """An order's thread and the two organizations it belongs to (these never change)."""
+
+    thread_id: int
+    order_id: int
+    supplier_id: int
+    buyer_id: int
+
+    def side_of(self, org_id: int) -> Side:
+        return Side.SUPPLIER if org_id == self.supplier_id else Side.BUYER
+
+
 @dataclass(frozen=True)
 class Access:
-    """A user allowed into an order's thread, and on which side of it."""
+    """A person allowed into an order's thread, and on which side of it."""
 
-    user: User
-    order: Order
-    thread: Thread
-    side: Side
+    actor: Actor
+    thread: ThreadRef
+    order: Order | None = None  # loaded when the thread was opened from the database
+
+    @property
+    def side(self) -> Side:
+        return self.thread.side_of(self.actor.organization_id)
 
     @property
     def sees_notes(self) -> bool:
         return self.side is Side.SUPPLIER
 
+    @property
+    def order_id(self) -> int:
+        return self.thread.order_id
 
-def side_of(org_id: int, order: Order) -> Side:
-    return Side.SUPPLIER if org_id == order.supplier_id else Side.BUYER
+    @property
+    def other_org_id(self) -> int:
+        return self.thread.buyer_id if self.sees_notes else self.thread.supplier_id
 
 
-def open_thread(user: User, order_id: int) -> Access:
-    """The thread of an order `user` may see (created if it has none yet), else 404."""
-    with as_tenant(user.organization_id):
+def open_thread(person: Person, order_id: int) -> Access:
+    """The thread of an order `person` may see (created if it has none yet), else 404."""
+    with as_tenant(person.organization_id):
         order = get_or_404(Order, order_id)
-    return Access(user, order, ensure_thread(order), side_of(user.organization_id, order))
+    return Access(Actor.of(person), ref_of(ensure_thread(order)), order)
+
+
+def ref_of(thread: Thread) -> ThreadRef:
+    return ThreadRef(thread.id, thread.order_id, thread.supplier_id, thread.buyer_id)
 
 
 def ensure_thread(order: Order) -> Thread:
@@ -53,20 +98,9 @@ def ensure_thread(order: Order) -> Thread:
             supplier_id=order.supplier_id,
             buyer_id=order.buyer_id,
             last_seq=0,
+            last_public_seq=0,
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["order_id"])
-    )
-    return db.session.scalars(stmt).one()
-
-
-def lock_thread(thread_id: int) -> Thread:
-    """The thread row, locked until commit (PostgreSQL; SQLite serializes writers anyway):
-    messages of one thread are numbered one at a time."""
-    stmt = (
-        select(Thread)
-        .where(Thread.id == thread_id)
-        .with_for_update()
-        .execution_options(populate_existing=True, all_tenants=True)
     )
     return db.session.scalars(stmt).one()

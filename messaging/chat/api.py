@@ -47,7 +47,7 @@ def post_order_message(order_id: int, data: dict[str, Any]) -> Any:
     posted = services.post_message(
         access, data["body"], internal=data["internal"], client_id=data["client_id"]
     )
-    return posted.message, 201 if posted.created else 200
+    return posted.payload, 201 if posted.created else 200
 
 
 @route(

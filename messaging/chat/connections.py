@@ -1,25 +1,29 @@
 """Who is on the other end of each Socket.IO connection of this process.
 
 A connection is authenticated once, on connect: with `auth={"token": "<api token>"}` or the
-portal's session cookie (Flask-Login's user, the same as the pages). Every later event
-re-checks that the user is still active and the token not revoked (or, for a cookie, that
-the session was not ended by a password change or removal).
+portal's session cookie (Flask-Login's user, the same as the pages). Later events re-check
+that the user is still active and the token not revoked (or, for a cookie, that the session
+was not ended by a password change or removal) when the last check is older than
+`RECHECK_SECONDS`: a removed user or revoked token loses an open socket within that time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_login import current_user
 from sqlalchemy import select
 
-from messaging.chat.models import Side
+from messaging.chat.access import Actor, ThreadRef
 from wholesale.accounts.models import ApiToken, User
 from wholesale.accounts.secrets import token_hash
 from wholesale.accounts.services import user_for_token
 from wholesale.extensions import db
+
+RECHECK_SECONDS = 5.0
 
 
 @dataclass
@@ -28,7 +32,9 @@ class Connection:
     org_id: int
     token_id: int | None
     nonce: str
-    joined: dict[int, Side] = field(default_factory=dict)  # order_id → side
+    name: str
+    checked_at: float = field(default_factory=time.monotonic)
+    joined: dict[int, ThreadRef] = field(default_factory=dict)  # order_id → its thread
 
 
 _connections: dict[str, Connection] = {}
@@ -49,12 +55,12 @@ def authenticate(auth: Any) -> Connection | None:
             .where(ApiToken.token_hash == token_hash(token.strip()))
             .execution_options(all_tenants=True)
         )
-        return Connection(user.id, user.organization_id, token_id, user.session_nonce)
+        return Connection(user.id, user.organization_id, token_id, user.session_nonce, user.name)
     if auth not in (None, {}) and not isinstance(auth, dict):
         return None
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        return Connection(user.id, user.organization_id, None, user.session_nonce)
+        return Connection(user.id, user.organization_id, None, user.session_nonce, user.name)
     return None
 
 
@@ -70,6 +76,18 @@ def get(sid: str) -> Connection | None:
 def remove(sid: str) -> None:
     with _lock:
         _connections.pop(sid, None)
+
+
+def actor_of(connection: Connection) -> Actor | None:
+    """Who acts on this connection, re-checked against the database when due; None when
+    the user may no longer act."""
+    now = time.monotonic()
+    if now - connection.checked_at >= RECHECK_SECONDS:
+        user = user_of(connection)
+        if user is None:
+            return None
+        connection.name, connection.checked_at = user.name, now
+    return Actor(connection.user_id, connection.org_id, connection.name)
 
 
 def user_of(connection: Connection) -> User | None:

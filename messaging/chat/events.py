@@ -66,56 +66,69 @@ def _placed(order: Order, kwargs: dict[str, Any]) -> Event:
     body = f"{_label(order)} placed{who} for delivery on {_day(order.requested_delivery_date)}."
     if order.backorder_of_id:
         body = f"Backorder {_number(order)} created for the quantities not in stock."
-    return Event("order_placed", body, {"status": _value(order.status)},
-                 {"status": _value(order.status)})
+    return Event("order_placed", body, {"status": _value(order.status)}, _order_state(order))
 
 
 def _status(order: Order, kwargs: dict[str, Any]) -> Event:
-    status = _value(kwargs.get("status") or order.status)
-    previous = _value(kwargs.get("previous") or kwargs.get("from_status"))
+    status = _value(kwargs.get("to_status") or order.status)
+    previous = _value(kwargs.get("from_status"))
     note = kwargs.get("note")
     body = f"{_label(order)} is now {str(status).replace('_', ' ')}{_who(kwargs)}."
     if note:
         body += f" Note: {note}"
     return Event("status_changed", body, {"status": status, "previous": previous},
-                 {"status": status})
+                 _order_state(order, status))
+
+
+def _order_state(order: Order, status: Any = None) -> dict[str, Any]:
+    """The `order` socket event: the order's status and ETA now."""
+    eta = getattr(order, "eta", None) or order.requested_delivery_date
+    return {"status": _value(status or order.status), "eta": _iso(eta)}
 
 
 def _shipment(order: Order, kwargs: dict[str, Any]) -> Event:
     shipment = kwargs.get("shipment")
-    carrier = getattr(shipment, "carrier", None) or kwargs.get("carrier") or "the carrier"
-    number = getattr(shipment, "tracking_number", None) or kwargs.get("tracking_number") or ""
-    url = getattr(shipment, "tracking_url", None) or kwargs.get("tracking_url")
-    body = f"{_label(order)} shipped with {carrier}"
+    carrier = getattr(shipment, "carrier", None) or "the carrier"
+    number = getattr(shipment, "tracking_number", None) or ""
+    url = getattr(shipment, "tracking_url", None)
+    link = url if url and str(url).startswith(("http://", "https://")) else None
+    body = f"{_label(order)} shipped{_who(kwargs)} with {carrier}"
     body += f", tracking {number}" if number else ""
-    body += f": {url}" if url and str(url).startswith(("http://", "https://")) else "."
+    body += f": {link}" if link else "."
     return Event("shipment", body, {"carrier": carrier, "tracking_number": number,
-                                    "tracking_url": url},
-                 {"status": _value(order.status)})
+                                    "tracking_url": link}, _order_state(order))
 
 
 def _delay(order: Order, kwargs: dict[str, Any]) -> Event:
-    delay = kwargs.get("delay")
-    eta = kwargs.get("new_eta") or getattr(delay, "new_eta", None)
-    reason = kwargs.get("reason") or getattr(delay, "reason", None) or ""
+    eta = kwargs.get("new_eta") or getattr(order, "eta", None)
+    reason = kwargs.get("reason") or ""
     body = f"{_label(order)} is delayed; new ETA {_day(eta)}."
     if reason:
         body += f" Reason: {reason}"
-    return Event("delay", body, {"new_eta": _iso(eta), "reason": reason},
-                 {"status": _value(order.status), "eta": _iso(eta)})
+    return Event("delay", body, {"new_eta": _iso(eta), "previous_eta":
+                                 _iso(kwargs.get("previous_eta")), "reason": reason},
+                 _order_state(order))
 
 
 def _delivery_change(verb: str) -> Renderer:
     def render(order: Order, kwargs: dict[str, Any]) -> Event:
         change = kwargs.get("change")
-        day = getattr(change, "delivery_date", None) or kwargs.get("delivery_date")
-        reason = getattr(change, "reason", None) or kwargs.get("reason") or ""
+        day = getattr(change, "delivery_date", None)
+        location = getattr(change, "delivery_location", None)
+        reason = getattr(change, "reason", None) or ""
+        note = getattr(change, "response_note", None) or ""
         body = f"Delivery change {verb}{_who(kwargs)}"
-        body += f": deliver on {_day(day)}." if day else "."
-        if reason:
+        wanted = [f"on {_day(day)}" if day else "",
+                  f"to {location.name}" if getattr(location, "name", None) else ""]
+        wanted = [w for w in wanted if w]
+        body += f": deliver {' '.join(wanted)}." if wanted else "."
+        if reason and verb == "requested":
             body += f" Reason: {reason}"
+        if note and verb != "requested":
+            body += f" Note: {note}"
         return Event(f"delivery_change_{verb}", body,
-                     {"delivery_date": _iso(day), "reason": reason})
+                     {"change_id": getattr(change, "id", None), "delivery_date": _iso(day),
+                      "reason": reason}, _order_state(order) if verb == "accepted" else None)
 
     return render
 
@@ -128,22 +141,27 @@ def _expedite(order: Order, kwargs: dict[str, Any]) -> Event:
 
 def _backorder_ready(order: Order, kwargs: dict[str, Any]) -> Event:
     return Event("backorder_ready", f"Backorder {_number(order)} is in stock and ready.",
-                 {}, {"status": _value(order.status)})
+                 {}, _order_state(order))
 
 
-# signal name in wholesale.signals → renderer. The lifecycle signals are subscribed as soon
-# as they exist; their expected keyword arguments are listed in docs/chat.md.
+def _late(order: Order, kwargs: dict[str, Any]) -> Event:
+    due = getattr(order, "eta", None) or order.requested_delivery_date
+    return Event("late", f"{_label(order)} is late: it was due {_day(due)}.",
+                 {"due": _iso(due)}, _order_state(order))
+
+
+# signal name in wholesale.signals → renderer (kwargs as documented in wholesale/signals.py).
 RENDERERS: dict[str, Renderer] = {
     "order_placed": _placed,
     "order_status_changed": _status,
     "order_shipped": _shipment,
-    "shipment_created": _shipment,
     "order_delayed": _delay,
     "delivery_change_requested": _delivery_change("requested"),
     "delivery_change_accepted": _delivery_change("accepted"),
     "delivery_change_declined": _delivery_change("declined"),
     "order_expedited": _expedite,
     "backorder_ready": _backorder_ready,
+    "order_late": _late,
 }
 
 _connected: list[Callable[..., None]] = []  # strong references for blinker

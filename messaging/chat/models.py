@@ -47,8 +47,9 @@ def _participants(cls: Any, org_id: int) -> ColumnElement[bool]:
 
 
 class Thread(TenantScoped, TimestampMixin, Base):
-    """The conversation of one order. `last_seq` is the per-thread message counter (its row
-    is locked while a message is written, so ids and seqs of a thread grow together)."""
+    """The conversation of one order. `last_seq` is the per-thread message counter: the row
+    is updated (so locked) before a message is inserted, so within a thread message ids
+    grow with seq and commit in that order."""
 
     __tablename__ = "chat_threads"
     __table_args__ = (
@@ -62,11 +63,11 @@ class Thread(TenantScoped, TimestampMixin, Base):
     )
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    # The newest message of any kind (what the supplier sees) and the newest that is not a
+    # note (what the buyer sees): its seq and time.
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
-    # Newest message of any kind (what the supplier sees) and newest non-note (the buyer).
-    last_message_id: Mapped[int | None] = mapped_column(Integer)
     last_message_at: Mapped[datetime | None]
-    last_public_message_id: Mapped[int | None] = mapped_column(Integer)
+    last_public_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_public_message_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship()

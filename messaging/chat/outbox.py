@@ -28,11 +28,14 @@ class Emit:
     event: str
     data: dict[str, Any]
     rooms: tuple[str, ...]
+    savepoint: SessionTransaction | None = None  # queued inside this SAVEPOINT
 
 
 def queue(name: str, data: dict[str, Any], rooms: tuple[str, ...]) -> None:
-    """Send `name` with `data` to `rooms` once the current transaction commits."""
-    db.session.info.setdefault(_KEY, []).append(Emit(name, data, rooms))
+    """Send `name` with `data` to `rooms` once the current transaction commits (dropped if
+    it, or the savepoint it was queued in, rolls back)."""
+    savepoint = db.session().get_nested_transaction()
+    db.session().info.setdefault(_KEY, []).append(Emit(name, data, rooms, savepoint))
 
 
 def send_now(emits: list[Emit]) -> None:
@@ -45,12 +48,25 @@ def send_now(emits: list[Emit]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy also calls this when a SAVEPOINT is released: wait for the real commit.
+    if session.get_nested_transaction() is not None:
+        return
     emits = session.info.pop(_KEY, None)
     if emits:
         send_now(emits)
+
+
+def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
+    while savepoint is not None:
+        if savepoint is rolled_back:
+            return True
+        savepoint = savepoint.parent
+    return False
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if previous.parent is None:
         session.info.pop(_KEY, None)
+    elif previous.nested and session.info.get(_KEY):
+        session.info[_KEY] = [e for e in session.info[_KEY] if not _inside(e.savepoint, previous)]

@@ -1,7 +1,12 @@
 """Chat's domain rules: writing messages (numbered per thread, deduplicated by `client_id`),
 replaying them, read state and unread counts, and search. Services flush; the request,
 socket event or task that called them commits once, and the live broadcasts queued here
-go out after that commit (messaging/chat/outbox.py)."""
+go out after that commit (messaging/chat/outbox.py).
+
+Writing a message is two statements on the hot path: an UPDATE of the thread that takes its
+row lock and the next seq (skipped when the same author already stored this client_id),
+then the INSERT. Both run unscoped (`all_tenants`): the caller has already checked access.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, tuple_, update
 
 from messaging.chat import outbox
-from messaging.chat.access import Access, ensure_thread, lock_thread
+from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side, Thread
-from messaging.chat.payloads import message_payload
+from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, thread_rooms, user_room
 from messaging.chat.upsert import insert
 from wholesale.accounts.models import User
@@ -27,12 +32,23 @@ from wholesale.tenancy import as_tenant
 
 MAX_BODY = 5000
 REPLAY_LIMIT = 1000
+UNSCOPED = {"all_tenants": True}
 
 
 @dataclass(frozen=True)
 class Posted:
-    message: Message
+    payload: dict[str, Any]  # the message as clients see it
     created: bool  # False: the same client_id was already stored (a retried send)
+
+    @property
+    def id(self) -> int:
+        return self.payload["id"]
+
+    @property
+    def message(self) -> Message:
+        """The stored row (loaded on demand; the hot path needs only the payload)."""
+        stmt = select(Message).where(Message.id == self.id).execution_options(**UNSCOPED)
+        return db.session.scalars(stmt).one()
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -46,7 +62,7 @@ def post_message(
     client_id: str | None = None,
     files: Sequence[StoredFile] = (),
 ) -> Posted:
-    """A text message or internal note by `access.user`, stored then broadcast."""
+    """A text message or internal note by `access.actor`, stored then broadcast."""
     text = (body or "").strip()
     if not text and not files:
         raise ValidationFailed.one("body", "Write a message.")
@@ -54,26 +70,12 @@ def post_message(
         raise ValidationFailed.one("body", f"Keep messages under {MAX_BODY} characters.")
     if internal and access.side is not Side.SUPPLIER:
         raise Forbidden("Only the supplier's staff write internal notes.", code="forbidden_role")
-    thread = lock_thread(access.thread.id)
-    if client_id:
-        existing = db.session.scalars(
-            select(Message).where(
-                Message.thread_id == thread.id,
-                Message.author_id == access.user.id,
-                Message.client_id == client_id,
-            )
-        ).first()
-        if existing is not None:
-            return Posted(existing, False)
-    message = _append(
-        thread,
-        MessageKind.NOTE if internal else MessageKind.TEXT,
-        text,
-        author=access.user,
-        client_id=client_id,
-        files=files,
-    )
-    return Posted(message, True)
+    kind = MessageKind.NOTE if internal else MessageKind.TEXT
+    payload = _append(access.thread, kind, text, author=access.actor, client_id=client_id,
+                      files=files)
+    if payload is None:
+        return Posted(_existing(access, client_id or ""), False)
+    return Posted(payload, True)
 
 
 def post_event(
@@ -83,80 +85,130 @@ def post_event(
     body: str,
     data: dict[str, Any] | None = None,
     order_update: dict[str, Any] | None = None,
-) -> Message:
+) -> Posted:
     """A system message about the order, in the transaction of the change it describes."""
-    with as_tenant(None):
-        thread = lock_thread(ensure_thread(order).id)
-        message = _append(thread, MessageKind.EVENT, body, event_type=event_type, data=data)
+    ref = ref_of(ensure_thread(order))
+    payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
+    assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:
-        update = {"order_id": order.id, **order_update}
-        outbox.queue("order", update, thread_rooms(order.id) + org_rooms(
-            order.supplier_id, order.buyer_id))
-    return message
+        update_event = {"order_id": order.id, **order_update}
+        rooms = thread_rooms(order.id) + org_rooms(order.supplier_id, order.buyer_id)
+        outbox.queue("order", update_event, rooms)
+    return Posted(payload, True)
 
 
 def _append(
-    thread: Thread,
+    ref: ThreadRef,
     kind: MessageKind,
     body: str,
     *,
-    author: User | None = None,
+    author: Actor | None = None,
     client_id: str | None = None,
     event_type: str | None = None,
     data: dict[str, Any] | None = None,
     files: Sequence[StoredFile] = (),
-) -> Message:
+) -> dict[str, Any] | None:
+    """Store a message and queue its broadcast; None when `author` already stored
+    `client_id` in this thread."""
     internal = kind is MessageKind.NOTE
-    message = Message(
-        thread_id=thread.id,
-        order_id=thread.order_id,
-        supplier_id=thread.supplier_id,
-        buyer_id=thread.buyer_id,
-        seq=thread.last_seq + 1,
-        kind=kind,
-        author=author,
-        author_org_id=author.organization_id if author else None,
-        body=body,
-        client_id=client_id,
-        event_type=event_type,
-        data=data,
-        created_at=utcnow(),
-        attachments=[
-            Attachment(
-                supplier_id=thread.supplier_id,
-                buyer_id=thread.buyer_id,
-                internal=internal,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
-                storage_key=f.storage_key,
-            )
-            for f in files
-        ],
-    )
-    db.session.add(message)
-    db.session.flush()
-    thread.last_seq = message.seq
-    thread.last_message_id, thread.last_message_at = message.id, message.created_at
+    now = utcnow()
+    threads = Thread.__table__.c
+    values: dict[str, Any] = {"last_seq": threads.last_seq + 1, "last_message_at": now}
     if not internal:
-        thread.last_public_message_id = message.id
-        thread.last_public_message_at = message.created_at
-    payload = message_payload(message)
-    outbox.queue("message", payload, thread_rooms(thread.order_id, internal=internal))
+        values.update(last_public_seq=threads.last_seq + 1, last_public_message_at=now)
+    claim = update(Thread.__table__).where(threads.id == ref.thread_id).values(values)
+    if client_id and author is not None:
+        claim = claim.where(~exists().where(
+            Message.thread_id == ref.thread_id,
+            Message.author_id == author.id,
+            Message.client_id == client_id,
+        ))
+    seq = db.session.execute(claim.returning(threads.last_seq), execution_options=UNSCOPED
+                             ).scalar()
+    if seq is None:
+        if client_id and author is not None:
+            return None
+        raise NotFound("Thread not found.")
+    row = {
+        "thread_id": ref.thread_id,
+        "order_id": ref.order_id,
+        "supplier_id": ref.supplier_id,
+        "buyer_id": ref.buyer_id,
+        "seq": seq,
+        "kind": kind.value,
+        "author_id": author.id if author else None,
+        "author_org_id": author.organization_id if author else None,
+        "body": body,
+        "client_id": client_id,
+        "event_type": event_type,
+        "data": data,
+        "created_at": now,
+    }
+    stmt = insert(Message).values(row)
+    if client_id:  # two identical sends at once: the second one stores nothing
+        stmt = stmt.on_conflict_do_nothing(index_elements=["thread_id", "author_id", "client_id"])
+    message_id = db.session.execute(stmt.returning(Message.__table__.c.id),
+                                    execution_options=UNSCOPED).scalar()
+    if message_id is None:
+        db.session.execute(
+            update(Thread.__table__).where(threads.id == ref.thread_id).values(last_seq=seq - 1),
+            execution_options=UNSCOPED,
+        )
+        return None
+    attachments = [_attach(message_id, ref, internal, f) for f in files]
+    side = ref.side_of(author.organization_id) if author else None
+    payload = {
+        "id": message_id,
+        "order_id": ref.order_id,
+        "seq": seq,
+        "kind": kind.value,
+        "author": None if author is None else {
+            "id": author.id,
+            "name": author.name,
+            "organization_id": author.organization_id,
+            "side": side.value if side else None,
+        },
+        "body": body,
+        "client_id": client_id,
+        "created_at": iso(now),
+        "event": {"type": event_type, **(data or {})} if event_type else None,
+        "attachments": [attachment_payload(a) for a in attachments],
+    }
+    outbox.queue("message", payload, thread_rooms(ref.order_id, internal=internal))
     outbox.queue(
         "inbox",
-        {"order_id": thread.order_id, "message": payload},
-        org_rooms(thread.supplier_id, thread.buyer_id, internal=internal),
+        {"order_id": ref.order_id, "message": payload},
+        org_rooms(ref.supplier_id, ref.buyer_id, internal=internal),
     )
-    return message
+    return payload
+
+
+def _attach(message_id: int, ref: ThreadRef, internal: bool, f: StoredFile) -> Attachment:
+    attachment = Attachment(
+        message_id=message_id, supplier_id=ref.supplier_id, buyer_id=ref.buyer_id,
+        internal=internal, filename=f.filename, content_type=f.content_type, size=f.size,
+        storage_key=f.storage_key,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def _existing(access: Access, client_id: str) -> dict[str, Any]:
+    stmt = select(Message).where(
+        Message.thread_id == access.thread.thread_id,
+        Message.author_id == access.actor.id,
+        Message.client_id == client_id,
+    )
+    return message_payload(db.session.scalars(stmt.execution_options(**UNSCOPED)).one())
 
 
 # -- reading ------------------------------------------------------------------------------
 
 
-def visible_to(user: User) -> ColumnElement[bool]:
-    """Messages `user`'s organization may see (the tenant filter says the same)."""
-    org = user.organization_id
+def visible_to(person: Person) -> ColumnElement[bool]:
+    """Messages `person`'s organization may see (the tenant filter says the same)."""
+    org = person.organization_id
     return or_(
         Message.supplier_id == org,
         and_(Message.buyer_id == org, Message.kind != MessageKind.NOTE),
@@ -164,7 +216,7 @@ def visible_to(user: User) -> ColumnElement[bool]:
 
 
 def _thread_messages(access: Access):
-    stmt = select(Message).where(Message.thread_id == access.thread.id)
+    stmt = select(Message).where(Message.thread_id == access.thread.thread_id)
     if not access.sees_notes:
         stmt = stmt.where(Message.kind != MessageKind.NOTE)
     return stmt
@@ -179,34 +231,44 @@ def messages_after(
     stmt = _thread_messages(access)
     if after_id:
         stmt = stmt.where(Message.id > after_id)
-    with as_tenant(access.user.organization_id):
+    with as_tenant(access.actor.organization_id):
         rows = list(db.session.scalars(stmt.order_by(Message.seq).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
 
 
 def recent_messages(access: Access, limit: int = 200) -> list[Message]:
     """The newest `limit` messages of the thread, oldest first (what a page shows)."""
-    with as_tenant(access.user.organization_id):
+    with as_tenant(access.actor.organization_id):
         rows = list(
             db.session.scalars(_thread_messages(access).order_by(Message.seq.desc()).limit(limit))
         )
     return rows[::-1]
 
 
-def search(user: User, query: str, *, limit: int = 50, before_id: int | None = None
+def last_messages(person: Person, keys: Iterable[tuple[int, int]]) -> dict[int, Message]:
+    """{thread_id: message} for (thread_id, seq) pairs, as `person` may see them."""
+    pairs = [(thread_id, seq) for thread_id, seq in keys if seq]
+    if not pairs:
+        return {}
+    stmt = select(Message).where(tuple_(Message.thread_id, Message.seq).in_(pairs))
+    with as_tenant(person.organization_id):
+        return {m.thread_id: m for m in db.session.scalars(stmt.where(visible_to(person)))}
+
+
+def search(person: Person, query: str, *, limit: int = 50, before_id: int | None = None
            ) -> list[Message]:
-    """Messages of `user`'s threads containing `query` (case-insensitive), newest first."""
+    """Messages of `person`'s threads containing `query` (case-insensitive), newest first."""
     needle = query.strip().lower()
     if not needle:
         return []
     stmt = select(Message).where(
-        visible_to(user),
+        visible_to(person),
         Message.kind != MessageKind.EVENT,
         func.lower(Message.body).contains(needle, autoescape=True),
     )
     if before_id:
         stmt = stmt.where(Message.id < before_id)
-    with as_tenant(user.organization_id):
+    with as_tenant(person.organization_id):
         return list(db.session.scalars(stmt.order_by(Message.id.desc()).limit(limit)))
 
 
@@ -222,19 +284,20 @@ class ReadReceipt:
 
 
 def mark_read(access: Access, message_id: int) -> ReadReceipt:
-    """`access.user` has read the thread up to `message_id` (never moves backwards)."""
-    with as_tenant(access.user.organization_id):
+    """`access.actor` has read the thread up to `message_id` (never moves backwards)."""
+    with as_tenant(access.actor.organization_id):
         message = db.session.scalars(
             _thread_messages(access).where(Message.id == message_id)
         ).first()
     if message is None:
         raise NotFound("Message not found.")
-    thread, user = access.thread, access.user
+    ref, actor = access.thread, access.actor
+    table = ReadState.__table__
     stmt = insert(ReadState).values(
-        thread_id=thread.id,
-        user_id=user.id,
-        supplier_id=thread.supplier_id,
-        buyer_id=thread.buyer_id,
+        thread_id=ref.thread_id,
+        user_id=actor.id,
+        supplier_id=ref.supplier_id,
+        buyer_id=ref.buyer_id,
         last_read_message_id=message.id,
         last_read_seq=message.seq,
         updated_at=utcnow(),
@@ -246,18 +309,17 @@ def mark_read(access: Access, message_id: int) -> ReadReceipt:
             "last_read_seq": stmt.excluded.last_read_seq,
             "updated_at": stmt.excluded.updated_at,
         },
-        where=ReadState.__table__.c.last_read_seq < stmt.excluded.last_read_seq,
-    ).returning(ReadState.__table__.c.id)
-    advanced = db.session.execute(stmt).first() is not None
-    receipt = ReadReceipt(access.order.id, message.id, message.seq, advanced)
+        where=table.c.last_read_seq < stmt.excluded.last_read_seq,
+    ).returning(table.c.id)
+    advanced = db.session.execute(stmt, execution_options=UNSCOPED).first() is not None
     if advanced:
         _queue_read(access, message)
-    return receipt
+    return ReadReceipt(access.order_id, message.id, message.seq, advanced)
 
 
 def _queue_read(access: Access, message: Message) -> None:
-    user, order_id = access.user, access.order.id
-    reader = {"id": user.id, "name": user.name, "side": access.side.value}
+    actor, order_id = access.actor, access.order_id
+    reader = {"id": actor.id, "name": actor.name, "side": access.side.value}
     event = {"order_id": order_id, "user": reader, "message_id": message.id, "seq": message.seq}
     outbox.queue("read", event, (thread_room(order_id, Side.SUPPLIER),))
     public = message
@@ -265,7 +327,7 @@ def _queue_read(access: Access, message: Message) -> None:
         public = db.session.scalars(
             select(Message)
             .where(
-                Message.thread_id == access.thread.id,
+                Message.thread_id == access.thread.thread_id,
                 Message.kind != MessageKind.NOTE,
                 Message.seq < message.seq,
             )
@@ -278,53 +340,53 @@ def _queue_read(access: Access, message: Message) -> None:
             {**event, "message_id": public.id, "seq": public.seq},
             (thread_room(order_id, Side.BUYER),),
         )
-    unread = unread_by_order(user, [order_id]).get(order_id, 0)
+    unread = unread_by_order(actor, [order_id]).get(order_id, 0)
     outbox.queue(
         "unread",
-        {"order_id": order_id, "unread": unread, "total": unread_total(user)},
-        (user_room(user.id),),
+        {"order_id": order_id, "unread": unread, "total": unread_total(actor)},
+        (user_room(actor.id),),
     )
 
 
-def _unread_stmt(user: User, *columns: Any):
+def _unread_stmt(person: Person, *columns: Any):
     state = ReadState  # not aliased: the tenant filter's criteria do not follow aliases
     return (
         select(*columns)
         .select_from(Message)
-        .outerjoin(state, and_(state.thread_id == Message.thread_id, state.user_id == user.id))
+        .outerjoin(state, and_(state.thread_id == Message.thread_id,
+                               state.user_id == person.id))
         .where(
-            visible_to(user),
+            visible_to(person),
             Message.seq > func.coalesce(state.last_read_seq, 0),
-            or_(Message.author_id.is_(None), Message.author_id != user.id),
+            or_(Message.author_id.is_(None), Message.author_id != person.id),
         )
+        .execution_options(**UNSCOPED)  # visible_to() is the same filter, stated here
     )
 
 
-def unread_by_order(user: User, order_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """{order_id: unread messages} for `user` (only orders with some)."""
-    stmt = _unread_stmt(user, Message.order_id, func.count(Message.id)).group_by(
+def unread_by_order(person: Person, order_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """{order_id: unread messages} for `person` (only orders with some)."""
+    stmt = _unread_stmt(person, Message.order_id, func.count(Message.id)).group_by(
         Message.order_id
     )
     if order_ids is not None:
         stmt = stmt.where(Message.order_id.in_(list(order_ids)))
-    with as_tenant(user.organization_id):
-        return {order_id: count for order_id, count in db.session.execute(stmt)}
+    return {order_id: count for order_id, count in db.session.execute(stmt)}
 
 
-def unread_total(user: User) -> int:
-    with as_tenant(user.organization_id):
-        return db.session.scalar(_unread_stmt(user, func.count(Message.id))) or 0
+def unread_total(person: Person) -> int:
+    return db.session.scalar(_unread_stmt(person, func.count(Message.id))) or 0
 
 
 def other_side_read(access: Access) -> dict[str, Any] | None:
     """How far the other organization has read (for read receipts): its furthest reader's
-    position, as a `seq` of a message this user can see."""
-    other = access.order.buyer_id if access.side is Side.SUPPLIER else access.order.supplier_id
-    with as_tenant(access.user.organization_id):
+    position, as a `seq` of a message this person can see."""
+    with as_tenant(access.actor.organization_id):
         row = db.session.execute(
             select(ReadState.last_read_seq, User.name)
             .join(User, User.id == ReadState.user_id)
-            .where(ReadState.thread_id == access.thread.id, User.organization_id == other)
+            .where(ReadState.thread_id == access.thread.thread_id,
+                   User.organization_id == access.other_org_id)
             .order_by(ReadState.last_read_seq.desc())
             .limit(1)
         ).first()

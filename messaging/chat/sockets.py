@@ -18,16 +18,15 @@ from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
 from messaging.chat import connections, services
-from messaging.chat.access import open_thread
+from messaging.chat.access import Access, Actor, open_thread
 from messaging.chat.connections import Connection
 from messaging.chat.models import Side
 from messaging.chat.payloads import message_payload
 from messaging.chat.rooms import org_room, thread_room, thread_rooms, user_room
 from messaging.chat.schemas import JoinSchema, ReadSchema, SendSchema, TypingSchema
-from wholesale.accounts.models import User
 from wholesale.api.registry import flatten_messages
 from wholesale.errors import DomainError
-from wholesale.extensions import db
+from wholesale.extensions import db, socketio
 from wholesale.tenancy import set_tenant
 
 log = logging.getLogger(__name__)
@@ -52,12 +51,12 @@ def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[...,
             if connection is None:
                 return _error("unauthorized", "Connect again.")
             try:
-                user = connections.user_of(connection)
-                if user is None:
+                actor = connections.actor_of(connection)
+                if actor is None:
                     db.session.rollback()
                     disconnect()
                     return _error("unauthorized", "Your session has ended; sign in again.")
-                set_tenant(user.organization_id)
+                set_tenant(actor.organization_id)
                 if not isinstance(data, dict):
                     return _error("validation_error", "Send a JSON object.")
                 try:
@@ -65,7 +64,7 @@ def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[...,
                 except MarshmallowError as exc:
                     fields = flatten_messages(exc.messages)
                     return _error("validation_error", "Some fields are invalid.", fields)
-                ack = fn(user, connection, **payload)
+                ack = fn(actor, connection, **payload)
                 db.session.commit()
                 return ack
             except DomainError as exc:
@@ -103,13 +102,21 @@ def on_disconnect(*_args: Any) -> None:
     connections.remove(request.sid)
 
 
+def _access(actor: Actor, connection: Connection, order_id: int) -> Access:
+    """The thread of a joined order from the connection's memory (an order's organizations
+    never change), else from the database."""
+    ref = connection.joined.get(order_id)
+    return Access(actor, ref) if ref is not None else open_thread(actor, order_id)
+
+
 @_event(JoinSchema)
-def on_join(user: User, connection: Connection, *, order_id: int, after_id: int | None) -> Ack:
-    access = open_thread(user, order_id)
+def on_join(actor: Actor, connection: Connection, *, order_id: int, after_id: int | None
+            ) -> Ack:
+    access = open_thread(actor, order_id)
     # The room first, then the replay: a message committed meanwhile is in one or both
     # (clients drop duplicates by id), never in neither.
     join_room(thread_room(order_id, access.side))
-    connection.joined[order_id] = access.side
+    connection.joined[order_id] = access.thread
     messages, more = services.messages_after(access, after_id)
     return {
         "ok": True,
@@ -120,23 +127,22 @@ def on_join(user: User, connection: Connection, *, order_id: int, after_id: int 
 
 
 @_event(SendSchema)
-def on_send(user: User, connection: Connection, *, order_id: int, body: str,
+def on_send(actor: Actor, connection: Connection, *, order_id: int, body: str,
             client_id: str, internal: bool) -> Ack:
-    access = open_thread(user, order_id)
+    access = _access(actor, connection, order_id)
     posted = services.post_message(access, body, internal=internal, client_id=client_id)
-    return {"ok": True, "message": message_payload(posted.message)}
+    return {"ok": True, "message": posted.payload}
 
 
 @_event(TypingSchema)
-def on_typing(user: User, connection: Connection, *, order_id: int, internal: bool) -> Ack:
-    side = connection.joined.get(order_id)
-    if side is None:
+def on_typing(actor: Actor, connection: Connection, *, order_id: int, internal: bool) -> Ack:
+    ref = connection.joined.get(order_id)
+    if ref is None:
         return _error("not_joined", "Join the thread first.")
-    from wholesale.extensions import socketio
-
+    side = ref.side_of(actor.organization_id)
     socketio.emit(
         "typing",
-        {"order_id": order_id, "user": {"id": user.id, "name": user.name, "side": side.value}},
+        {"order_id": order_id, "user": {"id": actor.id, "name": actor.name, "side": side.value}},
         to=list(thread_rooms(order_id, internal=internal and side is Side.SUPPLIER)),
         skip_sid=request.sid,
     )
@@ -144,15 +150,15 @@ def on_typing(user: User, connection: Connection, *, order_id: int, internal: bo
 
 
 @_event(ReadSchema)
-def on_read(user: User, connection: Connection, *, order_id: int, message_id: int) -> Ack:
-    receipt = services.mark_read(open_thread(user, order_id), message_id)
+def on_read(actor: Actor, connection: Connection, *, order_id: int, message_id: int) -> Ack:
+    receipt = services.mark_read(_access(actor, connection, order_id), message_id)
     return {"ok": True, "message_id": receipt.message_id, "seq": receipt.seq}
 
 
-def register(socketio: SocketIO) -> None:
-    socketio.on_event("connect", on_connect)
-    socketio.on_event("disconnect", on_disconnect)
-    socketio.on_event("join", on_join)
-    socketio.on_event("send", on_send)
-    socketio.on_event("typing", on_typing)
-    socketio.on_event("read", on_read)
+def register(server: SocketIO) -> None:
+    server.on_event("connect", on_connect)
+    server.on_event("disconnect", on_disconnect)
+    server.on_event("join", on_join)
+    server.on_event("send", on_send)
+    server.on_event("typing", on_typing)
+    server.on_event("read", on_read)

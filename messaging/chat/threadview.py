@@ -25,7 +25,12 @@ class ThreadView:
 
     @property
     def order(self) -> Order:
+        assert self.access.order is not None
         return self.access.order
+
+    @property
+    def user_id(self) -> int:
+        return self.access.actor.id
 
     @property
     def side(self) -> Side:
@@ -41,7 +46,7 @@ class ThreadView:
 
     @property
     def counterpart_name(self) -> str:
-        order = self.access.order
+        order = self.order
         return (order.buyer if self.side is Side.SUPPLIER else order.supplier).name
 
 
@@ -50,7 +55,7 @@ def thread_view(access: Access) -> ThreadView:
         access=access,
         messages=services.recent_messages(access, PAGE_MESSAGES),
         other_read=services.other_side_read(access),
-        unread=services.unread_by_order(access.user, [access.order.id]).get(access.order.id, 0),
+        unread=services.unread_by_order(access.actor, [access.order_id]).get(access.order_id, 0),
     )
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from messaging.chat import attachments, inbox, services
 from messaging.chat.access import open_thread
 from messaging.chat.models import Attachment
-from messaging.chat.payloads import message_payload
 from messaging.chat.threadview import thread_view
 from wholesale.errors import DomainError
 from wholesale.extensions import db
@@ -113,7 +112,7 @@ def post(order_id: int):
             client_id=(request.form.get("client_id") or None),
             files=files,
         )
-        payload = message_payload(posted.message)
+        payload = posted.payload
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

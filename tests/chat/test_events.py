@@ -4,17 +4,20 @@ its commit."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 import requests
+from blinker import Namespace
 from sqlalchemy import select
 
-from messaging.chat import events
+from messaging.chat import events, outbox
 from messaging.chat.models import Message, MessageKind
 from tests.chat.util import make_order
 from tests.orders.conftest import build_shop
 from wholesale import signals
 from wholesale.extensions import db, socketio
+from wholesale.fulfilment import delays, expedite, machine, shipments
 from wholesale.orders.placement import place_order
 
 
@@ -28,12 +31,16 @@ def emitted(monkeypatch):
 
 def _events(order_id: int) -> list[Message]:
     stmt = select(Message).where(Message.order_id == order_id, Message.kind == MessageKind.EVENT)
-    return list(db.session.scalars(stmt.execution_options(all_tenants=True)))
+    return list(db.session.scalars(stmt.order_by(Message.seq).execution_options(
+        all_tenants=True)))
 
 
-def test_every_signal_that_exists_is_subscribed():
+def test_every_lifecycle_signal_is_subscribed():
     subscribed = events.subscribe()
-    assert "order_placed" in subscribed
+    for name in ("order_placed", "order_status_changed", "order_shipped", "order_delayed",
+                 "delivery_change_requested", "delivery_change_accepted",
+                 "delivery_change_declined", "order_expedited", "backorder_ready", "order_late"):
+        assert name in subscribed
     for name in subscribed:
         assert getattr(signals, name).receivers, name
 
@@ -56,12 +63,39 @@ def test_placing_an_order_writes_the_event_and_broadcasts_after_commit(factory, 
                                     f"order:{result.order.id}:buyer"])
 
 
-def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(factory, emitted):
-    world_supplier, buyer = factory.supplier(), factory.buyer()
-    factory.connect(world_supplier, buyer)
-    order = make_order(factory, world_supplier, buyer)
+def test_the_lifecycle_appears_in_the_thread(factory, emitted):
+    shop = build_shop(factory)
+    product = shop.product({shop.near: 50})
+    order = place_order(**shop.place_kwargs((product, 5))).order
+    supplier_user = shop.supplier_user
+    machine.transition(order, "received", supplier_user)
+    delays.post_delay(order, supplier_user, reason="Truck broke down",
+                      new_eta=(order.requested_delivery_date + timedelta(days=2)).isoformat())
+    expedite.expedite(order, shop.buyer_user, "Big event on Friday")
+    shipments.ship(order, supplier_user, carrier="UPS", tracking_number="1Z999AA10123456784",
+                   tracking_url="https://carrier.example.test/track/1Z999")
     db.session.commit()
-    signals.order_placed.send(world_supplier, order=order)
+    kinds = [m.event_type for m in _events(order.id)]
+    assert kinds[:4] == ["order_placed", "status_changed", "delay", "expedite"]
+    assert "shipment" in kinds
+    by_kind = {m.event_type: m for m in _events(order.id)}
+    assert "Truck broke down" in by_kind["delay"].body
+    assert by_kind["delay"].data["new_eta"]
+    assert "https://carrier.example.test/track/1Z999" in by_kind["shipment"].body
+    assert "Big event on Friday" in by_kind["expedite"].body
+    seqs = [m.seq for m in _events(order.id)]
+    assert seqs == sorted(seqs)
+    order_updates = [data for name, data, _ in emitted if name == "order"]
+    assert order_updates[-1]["status"] == "shipped"
+    assert any(u.get("eta") for u in order_updates)
+
+
+def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(factory, emitted):
+    supplier, buyer = factory.supplier(), factory.buyer()
+    factory.connect(supplier, buyer)
+    order = make_order(factory, supplier, buyer)
+    db.session.commit()
+    signals.order_placed.send(supplier, order=order)
     assert len(_events(order.id)) == 1
     db.session.rollback()
     assert _events(order.id) == []
@@ -69,31 +103,47 @@ def test_a_rolled_back_change_leaves_no_event_and_sends_nothing(factory, emitted
     assert emitted == []
 
 
-def test_a_signal_added_later_needs_one_renderer_entry(factory, emitted, monkeypatch):
-    from blinker import Namespace
-
+def test_an_event_in_a_rolled_back_savepoint_is_not_broadcast(factory, emitted):
     supplier, buyer = factory.supplier(), factory.buyer()
     factory.connect(supplier, buyer)
     order = make_order(factory, supplier, buyer)
-    shipped = Namespace().signal("order-shipped-test")
-    monkeypatch.setattr(signals, "order_shipped", shipped, raising=False)
+    outbox.queue("order", {"order_id": order.id, "kept": True}, ("x",))
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        signals.order_placed.send(supplier, order=order)
+        raise RuntimeError("the change failed after its signal")
+    assert _events(order.id) == []
+    db.session.commit()
+    assert [data for _, data, _ in emitted] == [{"order_id": order.id, "kept": True}]
+
+
+def test_releasing_a_savepoint_is_not_the_commit(factory, emitted):
+    outbox.queue("order", {"order_id": 1}, ("x",))
+    with db.session.begin_nested():
+        outbox.queue("order", {"order_id": 2}, ("x",))
+    assert emitted == []
+    db.session.commit()
+    assert [data["order_id"] for _, data, _ in emitted] == [1, 2]
+
+
+def test_a_new_signal_needs_one_renderer_entry(factory, emitted, monkeypatch):
+    supplier, buyer = factory.supplier(), factory.buyer()
+    factory.connect(supplier, buyer)
+    order = make_order(factory, supplier, buyer)
+    invoiced = Namespace().signal("order-invoiced-test")
+    monkeypatch.setattr(signals, "order_invoiced", invoiced, raising=False)
+    monkeypatch.setitem(events.RENDERERS, "order_invoiced", lambda order, kwargs: events.Event(
+        "invoiced", f"Invoice {kwargs['number']} sent.", {"number": kwargs["number"]}))
     monkeypatch.setattr(events, "_connected", [])
     try:
-        assert "order_shipped" in events.subscribe()
-
-        class Shipment:
-            carrier, tracking_number = "UPS", "1Z999"
-            tracking_url = "https://track.example.test/1Z999"
-
-        shipped.send(supplier, order=order, shipment=Shipment())
+        assert "order_invoiced" in events.subscribe()
+        invoiced.send(supplier, order=order, number="INV-7")
     finally:
-        for receiver in list(shipped.receivers.values()):
-            shipped.disconnect(receiver)
+        for receiver in list(invoiced.receivers.values()):
+            invoiced.disconnect(receiver)
     [event] = _events(order.id)
-    assert event.event_type == "shipment"
-    assert "https://track.example.test/1Z999" in event.body
+    assert (event.event_type, event.body) == ("invoiced", "Invoice INV-7 sent.")
     db.session.commit()
-    assert any(name == "order" for name, _, _ in emitted)
+    assert [name for name, _, _ in emitted] == ["message", "inbox"]
 
 
 def test_placed_order_event_reaches_a_connected_supplier(live_server, live_db, sockets):
@@ -115,3 +165,15 @@ def test_placed_order_event_reaches_a_connected_supplier(live_server, live_db, s
     assert update["message"]["event"]["type"] == "order_placed"
     joined = supplier.join(order_id)
     assert [m["kind"] for m in joined["messages"]] == ["event"]
+    # A status change through the API arrives as an event and an `order` update.
+    supplier.join(order_id)
+    changed = requests.post(
+        f"{live_server.url}/api/v1/orders/{order_id}/status", json={"status": "received"},
+        headers={"Authorization": f"Bearer {supplier_token}"}, timeout=15)
+    assert changed.status_code == 200, changed.text
+    event = supplier.wait_for("message", lambda m: m["kind"] == "event"
+                              and m["event"]["type"] == "status_changed")
+    assert "received" in event["body"]
+    assert supplier.wait_for("order", lambda o: o["status"] == "received")["order_id"] == order_id
+
+

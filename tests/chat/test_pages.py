@@ -172,3 +172,29 @@ def test_order_page_partial_renders_with_an_order_in_context(app, client, world)
         html = render_template_string('{% include "chat/_thread.html" %}', order=order)
     assert f'data-order-id="{world.order_id}"' in html
     assert "socket.io.min.js" in html and "js/chat.js" in html
+
+
+def test_late_and_expedited_filters(client, factory, world):
+    from datetime import date, timedelta
+
+    from wholesale.db import utcnow
+    from wholesale.orders.models import Order
+
+    late_order = make_order(factory, org(world.supplier_id), org(world.buyer_id))
+    late_order.requested_delivery_date = date.today() - timedelta(days=3)
+    rushed = make_order(factory, org(world.supplier_id), org(world.buyer_id))
+    rushed.expedited_at = utcnow()
+    db.session.commit()
+    for order_id in (late_order.id, rushed.id, world.order_id):
+        services.post_message(open_thread(user(world.buyer_user_id), order_id), "hi")
+    db.session.commit()
+    login(client, user(world.supplier_user_id))
+
+    def rows(view: str) -> list[str]:
+        html = client.get(f"/inbox?filter={view}").get_data(as_text=True)
+        return re.findall(r'data-inbox-row data-order-id="(\d+)"', html)
+
+    assert rows("late") == [str(late_order.id)]
+    assert rows("expedited") == [str(rushed.id)]
+    assert len(rows("all")) == 3
+    assert db.session.get(Order, world.order_id) is not None
