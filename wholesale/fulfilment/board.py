@@ -1,0 +1,199 @@
+"""The supplier's order board: one column per status (placed → delivered), each with its
+count and its first cards, expedited first, then by due date, then oldest.
+
+Fast with many open orders: the counts are one grouped query on the
+`(supplier_id, status, …)` indexes, each column one LIMITed query, and what the cards show
+(units, warehouses, backordered, partly shipped) two grouped queries over the cards shown.
+The delivered column shows the orders delivered in the last `DELIVERED_DAYS` days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import joinedload, lazyload, raiseload
+
+from wholesale.accounts.models import Organization
+from wholesale.db import utcnow
+from wholesale.extensions import db
+from wholesale.fulfilment import late, machine
+from wholesale.orders.models import Allocation, Order, OrderLine, OrderStatus
+from wholesale.sites.models import Warehouse
+
+COLUMNS: tuple[OrderStatus, ...] = machine.FLOW
+DELIVERED_DAYS = 7
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 200
+LABELS = {
+    OrderStatus.PLACED: "Placed", OrderStatus.RECEIVED: "Received",
+    OrderStatus.PICKING: "Picking", OrderStatus.PACKED: "Packed",
+    OrderStatus.SHIPPED: "Shipped", OrderStatus.DELIVERED: "Delivered",
+}
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    warehouse_id: int | None = None
+    buyer_id: int | None = None
+    delivery_date: date | None = None
+    late: bool = False
+    expedited: bool = False
+
+    @property
+    def active(self) -> bool:
+        return any((self.warehouse_id, self.buyer_id, self.delivery_date, self.late,
+                    self.expedited))
+
+    def as_args(self) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        if self.warehouse_id:
+            args["warehouse_id"] = self.warehouse_id
+        if self.buyer_id:
+            args["buyer_id"] = self.buyer_id
+        if self.delivery_date:
+            args["delivery_date"] = self.delivery_date.isoformat()
+        if self.late:
+            args["late"] = "1"
+        if self.expedited:
+            args["expedited"] = "1"
+        return args
+
+
+@dataclass
+class Card:
+    order: Order
+    due: date
+    late: bool
+    days_late: int
+    units: int = 0
+    lines: int = 0
+    waiting: int = 0  # units without stock yet (backordered)
+    shipped: int = 0
+    warehouses: list[str] = field(default_factory=list)
+
+    @property
+    def expedited(self) -> bool:
+        return self.order.expedited_at is not None
+
+    @property
+    def partly_shipped(self) -> bool:
+        return 0 < self.shipped < self.units
+
+
+@dataclass
+class Column:
+    status: OrderStatus
+    label: str
+    count: int
+    cards: list[Card]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def _filtered(supplier: Organization, filters: BoardFilters, today: date,
+              now: datetime) -> Select[Any]:
+    stmt = select(Order).where(Order.supplier_id == supplier.id)
+    if filters.buyer_id:
+        stmt = stmt.where(Order.buyer_id == filters.buyer_id)
+    if filters.delivery_date:
+        stmt = stmt.where(late.due_column() == filters.delivery_date)
+    if filters.late:
+        stmt = stmt.where(late.late_clause(today))
+    if filters.expedited:
+        stmt = stmt.where(Order.expedited_at.is_not(None))
+    if filters.warehouse_id:
+        stmt = stmt.where(exists(
+            select(Allocation.id).join(OrderLine, OrderLine.id == Allocation.order_line_id)
+            .where(OrderLine.order_id == Order.id,
+                   Allocation.warehouse_id == filters.warehouse_id,
+                   Allocation.released_at.is_(None))))
+    recent = now - timedelta(days=DELIVERED_DAYS)
+    return stmt.where(Order.status.in_(COLUMNS)).where(
+        (Order.status != OrderStatus.DELIVERED) | (Order.status_changed_at >= recent))
+
+
+def board(supplier: Organization, filters: BoardFilters, *, limit: int = DEFAULT_LIMIT,
+          expand: OrderStatus | None = None, now: datetime | None = None) -> list[Column]:
+    """The columns with their counts and first `limit` cards (`expand`: that column shows up
+    to MAX_LIMIT)."""
+    now = now or utcnow()
+    today = late.supplier_today(supplier.id, now)
+    base = _filtered(supplier, filters, today, now)
+    counts = _counts(base)
+    columns: list[Column] = []
+    for status in COLUMNS:
+        wanted = MAX_LIMIT if expand is status else limit
+        stmt = (
+            base.where(Order.status == status)
+            .order_by(Order.expedited_at.is_(None), late.due_column(), Order.id)
+            .limit(wanted)
+            .options(joinedload(Order.buyer), joinedload(Order.supplier),
+                     lazyload(Order.events), lazyload(Order.shipments),
+                     lazyload(Order.delays), lazyload(Order.delivery_changes),
+                     raiseload(Order.lines))
+        )
+        orders = list(db.session.scalars(stmt).unique())
+        cards = [Card(o, late.due_date(o), late.is_late(o, today), late.days_late(o, today))
+                 for o in orders]
+        columns.append(Column(status, LABELS[status], counts.get(status, 0), cards))
+    _fill(supplier, [card for column in columns for card in column.cards])
+    return columns
+
+
+def _counts(base: Select[Any]) -> dict[OrderStatus, int]:
+    sub = base.with_only_columns(Order.status).subquery()
+    rows = db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status))
+    return {OrderStatus(status): count for status, count in rows}
+
+
+def _fill(supplier: Organization, cards: list[Card]) -> None:
+    """Units, lines, waiting and shipped units, and warehouses of the cards shown."""
+    if not cards:
+        return
+    ids = [card.order.id for card in cards]
+    by_id = {card.order.id: card for card in cards}
+    line_rows = db.session.execute(
+        select(OrderLine.order_id, func.count(), func.sum(OrderLine.quantity))
+        .where(OrderLine.order_id.in_(ids)).group_by(OrderLine.order_id))
+    for order_id, count, units in line_rows:
+        by_id[order_id].lines, by_id[order_id].units = count, int(units or 0)
+    reserved: dict[int, int] = defaultdict(int)
+    names: dict[int, str] = dict(db.session.execute(
+        select(Warehouse.id, Warehouse.name).where(Warehouse.supplier_id == supplier.id)).all())
+    alloc_rows = db.session.execute(
+        select(OrderLine.order_id, Allocation.warehouse_id, func.sum(Allocation.quantity),
+               func.sum(Allocation.shipped_quantity))
+        .join(OrderLine, OrderLine.id == Allocation.order_line_id)
+        .where(OrderLine.order_id.in_(ids), Allocation.released_at.is_(None))
+        .group_by(OrderLine.order_id, Allocation.warehouse_id)
+        .order_by(OrderLine.order_id, Allocation.warehouse_id))
+    for order_id, warehouse_id, quantity, shipped in alloc_rows:
+        card = by_id[order_id]
+        reserved[order_id] += int(quantity or 0)
+        card.shipped += int(shipped or 0)
+        card.warehouses.append(names.get(warehouse_id, f"#{warehouse_id}"))
+    for card in cards:
+        card.waiting = max(0, card.units - reserved[card.order.id])
+        if card.order.status is OrderStatus.CANCELLED:
+            card.waiting = 0
+
+
+def filter_choices(supplier: Organization) -> dict[str, list[tuple[int, str]]]:
+    """The warehouses and customers the board can be filtered by."""
+    from wholesale.trading.models import TradingRelationship
+
+    warehouses = db.session.execute(
+        select(Warehouse.id, Warehouse.name).where(Warehouse.supplier_id == supplier.id)
+        .order_by(Warehouse.name)).all()
+    buyers = db.session.execute(
+        select(Organization.id, Organization.name)
+        .join(TradingRelationship, and_(TradingRelationship.buyer_id == Organization.id,
+                                        TradingRelationship.supplier_id == supplier.id))
+        .order_by(Organization.name)).all()
+    return {"warehouses": [tuple(r) for r in warehouses], "buyers": [tuple(r) for r in buyers]}

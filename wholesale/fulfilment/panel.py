@@ -1,0 +1,206 @@
+"""What the order page's fulfilment partials show one person: where the order stands, its
+timeline, and the actions their side may take now. Templates get it with
+`fulfilment_panel(order)` (a template global), so any order page can include the partials:
+
+    {% include "fulfilment/_status_panel.html" %}
+    {% include "fulfilment/_actions.html" %}
+    {% include "fulfilment/_timeline.html" %}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from wholesale.accounts.models import User
+from wholesale.db import utcnow
+from wholesale.extensions import db
+from wholesale.fulfilment import late, machine, reservations
+from wholesale.fulfilment.models import ChangeStatus, DeliveryChange, EventKind, OrderEvent, Side
+from wholesale.orders import rules
+from wholesale.orders.models import Order, OrderLine, OrderStatus
+from wholesale.sites.models import DeliveryLocation
+
+
+@dataclass(frozen=True)
+class Step:
+    status: OrderStatus
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+@dataclass(frozen=True)
+class ShipLine:
+    line: OrderLine
+    can: int
+    shipped: int
+    waiting: int
+
+
+@dataclass
+class Panel:
+    order: Order
+    user: User
+    side: Side
+    due: date
+    late: bool
+    days_late: int
+    steps: list[Step]
+    moves: list[OrderStatus]
+    ship_lines: list[ShipLine]
+    pending: DeliveryChange | None
+    events: list[OrderEvent]
+    locations: list[DeliveryLocation] = field(default_factory=list)
+    delivery_dates: list[date] = field(default_factory=list)
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.side is Side.SUPPLIER
+
+    @property
+    def open(self) -> bool:
+        return self.order.status in machine.OPEN
+
+    @property
+    def can_ship(self) -> bool:
+        return self.is_supplier and self.open and any(s.can for s in self.ship_lines)
+
+    @property
+    def can_delay(self) -> bool:
+        return self.is_supplier and self.order.status in late.CAN_BE_LATE
+
+    @property
+    def can_expedite(self) -> bool:
+        return self.open and self.order.expedited_at is None
+
+    @property
+    def can_deliver(self) -> bool:
+        return OrderStatus.DELIVERED in self.moves
+
+    @property
+    def can_request_change(self) -> bool:
+        return self.open and self.pending is None
+
+    @property
+    def can_answer(self) -> bool:
+        return self.pending is not None and self.pending.requested_side is not self.side
+
+    @property
+    def transition_moves(self) -> list[OrderStatus]:
+        """Buttons for plain moves (delivery and cancel have their own forms)."""
+        return [m for m in self.moves if m not in (OrderStatus.DELIVERED, OrderStatus.CANCELLED)]
+
+    @property
+    def can_cancel(self) -> bool:
+        return OrderStatus.CANCELLED in self.moves
+
+    @property
+    def waiting_units(self) -> int:
+        return sum(s.waiting for s in self.ship_lines)
+
+    @property
+    def shipped_units(self) -> int:
+        return sum(s.shipped for s in self.ship_lines)
+
+    def pod_photo(self, event: OrderEvent) -> bool:
+        return bool((event.data or {}).get("pod_photo"))
+
+    def describe(self, event: OrderEvent) -> str:
+        return describe(event)
+
+
+STEP_LABELS = {
+    OrderStatus.PLACED: "Placed", OrderStatus.RECEIVED: "Received",
+    OrderStatus.PICKING: "Picking", OrderStatus.PACKED: "Packed",
+    OrderStatus.SHIPPED: "Shipped", OrderStatus.DELIVERED: "Delivered",
+}
+
+
+def _steps(order: Order) -> list[Step]:
+    if order.status is OrderStatus.CANCELLED:
+        reached = {e.from_status for e in order.events if e.to_status is OrderStatus.CANCELLED}
+        last = next(iter(reached), OrderStatus.PLACED) or OrderStatus.PLACED
+        index = machine.FLOW.index(last)
+        return [Step(s, STEP_LABELS[s], "done" if i <= index else "todo")
+                for i, s in enumerate(machine.FLOW)]
+    index = machine.FLOW.index(order.status)
+    return [Step(s, STEP_LABELS[s], "done" if i < index else "current" if i == index else "todo")
+            for i, s in enumerate(machine.FLOW)]
+
+
+def build(order: Order, user: User | None = None) -> Panel:
+    user = user or current_user._get_current_object()
+    side = Side.SUPPLIER if user.organization_id == order.supplier_id else Side.BUYER
+    today = late.supplier_today(order.supplier_id)
+    pending = next((c for c in order.delivery_changes if c.status is ChangeStatus.PENDING),
+                   None)
+    panel = Panel(
+        order=order, user=user, side=side, due=late.due_date(order),
+        late=late.is_late(order, today), days_late=late.days_late(order, today),
+        steps=_steps(order), moves=machine.allowed_moves(order, side),
+        ship_lines=[ShipLine(line, reservations.unshipped_reserved(line),
+                             reservations.shipped_of(line), reservations.waiting(line))
+                    for line in order.lines],
+        pending=pending, events=list(reversed(order.events)),
+    )
+    if panel.can_request_change:
+        panel.locations = list(db.session.scalars(
+            select(DeliveryLocation).where(DeliveryLocation.buyer_id == order.buyer_id)
+            .order_by(DeliveryLocation.name).execution_options(all_tenants=True)))
+        panel.delivery_dates = rules.valid_delivery_dates(rules.rules_for(order.supplier_id),
+                                                          utcnow(), 20)
+    return panel
+
+
+def _day(value: object) -> str:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, date):
+        return f"{value:%a %b} {value.day}"
+    return ""
+
+
+def describe(event: OrderEvent) -> str:
+    """One line saying what happened (the note, if any, is shown under it)."""
+    data = event.data or {}
+    kind = event.kind
+    if kind is EventKind.STATUS and event.to_status is not None:
+        return {
+            OrderStatus.RECEIVED: "Order received by the supplier",
+            OrderStatus.PICKING: "Picking started",
+            OrderStatus.PACKED: "Packed",
+            OrderStatus.SHIPPED: "Shipped: everything is on its way",
+            OrderStatus.DELIVERED: "Delivered",
+            OrderStatus.CANCELLED: "Order cancelled",
+        }.get(event.to_status, f"Now {event.to_status.value}")
+    if kind is EventKind.SHIPMENT:
+        text = f"Shipment of {data.get('units', '?')} units with {data.get('carrier', '?')}"
+        return text + (f", tracking {data['tracking_number']}"
+                       if data.get("tracking_number") else "")
+    if kind is EventKind.DELAY:
+        return (f"Delayed: new ETA {_day(data.get('new_eta'))} "
+                f"(was {_day(data.get('previous_eta'))})")
+    if kind in (EventKind.CHANGE_REQUESTED, EventKind.CHANGE_ACCEPTED,
+                EventKind.CHANGE_DECLINED):
+        parts = []
+        if data.get("delivery_date"):
+            parts.append(f"deliver {_day(data['delivery_date'])}")
+        if data.get("delivery_location"):
+            parts.append(f"to {data['delivery_location'].get('name', '')}")
+        verb = {EventKind.CHANGE_REQUESTED: "Delivery change requested",
+                EventKind.CHANGE_ACCEPTED: "Delivery change accepted",
+                EventKind.CHANGE_DECLINED: "Delivery change declined"}[kind]
+        return verb + (": " + " ".join(parts) if parts else "")
+    if kind is EventKind.EXPEDITE:
+        return "Expedited"
+    if kind is EventKind.BACKORDER_READY:
+        return "Backorder in stock: everything is reserved"
+    if kind is EventKind.LATE:
+        return f"Late: past its delivery date ({_day(data.get('due_date'))})"
+    return kind.value.replace("_", " ").capitalize()

@@ -1,0 +1,145 @@
+"""Pick lists and packing slips as PDF (fpdf2). DejaVu Sans is used when the system has it
+(any text prints); otherwise the PDF core font, with characters it lacks replaced."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from fpdf import FPDF
+
+from wholesale.fulfilment.documents import PickGroup, Slip
+
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+
+
+class _Document(FPDF):
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.title_text = title
+        self.set_auto_page_break(auto=True, margin=16)
+        self.set_margins(14, 14, 14)
+        self.set_title(title)
+        self.set_creator("Ordertalk")
+        self.family, self.unicode = "helvetica", False
+        for folder in _FONT_DIRS:
+            regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+            if regular.is_file() and bold.is_file():
+                self.add_font("DejaVu", "", str(regular))
+                self.add_font("DejaVu", "B", str(bold))
+                self.family, self.unicode = "DejaVu", True
+                break
+
+    def text_of(self, value: object) -> str:
+        text = str(value)
+        return text if self.unicode else text.encode("latin-1", "replace").decode("latin-1")
+
+    def font(self, size: float, bold: bool = False) -> None:
+        self.set_font(self.family, "B" if bold else "", size)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.font(8)
+        self.set_text_color(110)
+        self.cell(0, 5, self.text_of(f"{self.title_text} · page {self.page_no()}/{{nb}}"),
+                  align="R")
+        self.set_text_color(0)
+
+    def line_text(self, text: object, size: float = 10, bold: bool = False,
+                  height: float = 5.5) -> None:
+        self.font(size, bold)
+        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+
+    def table(self, headers: Sequence[str], widths: Sequence[float],
+              rows: Sequence[Sequence[object]], aligns: Sequence[str]) -> None:
+        self.font(9, bold=True)
+        self.set_fill_color(238, 240, 255)
+        for header, width, align in zip(headers, widths, aligns, strict=True):
+            self.cell(width, 7, self.text_of(header), border="B", align=align, fill=True)
+        self.ln()
+        self.font(9.5)
+        for row in rows:
+            if self.will_page_break(7):
+                self.add_page()
+            for value, width, align in zip(row, widths, aligns, strict=True):
+                self.cell(width, 7, self.text_of(_fit(self, str(value), width)),
+                          border="B", align=align)
+            self.ln()
+
+
+def _fit(pdf: _Document, text: str, width: float) -> str:
+    if pdf.get_string_width(pdf.text_of(text)) <= width - 2:
+        return text
+    while text and pdf.get_string_width(pdf.text_of(text + "…")) > width - 2:
+        text = text[:-1]
+    return text + "…"
+
+
+def pick_list_pdf(groups: list[PickGroup], supplier_name: str, order_numbers: list[str],
+                  printed_at: datetime) -> bytes:
+    pdf = _Document(f"Pick list — {supplier_name}")
+    pdf.alias_nb_pages()
+    for group in groups or [None]:
+        pdf.add_page()
+        pdf.line_text(f"Pick list · {supplier_name}", 16, bold=True, height=8)
+        pdf.line_text(f"Orders: {', '.join(order_numbers)}", 9)
+        pdf.line_text(f"Printed {printed_at:%Y-%m-%d %H:%M} UTC", 9)
+        pdf.ln(3)
+        if group is None:
+            pdf.line_text("Nothing to pick: everything is shipped or waiting for stock.", 11)
+            continue
+        pdf.line_text(f"{group.warehouse.name} — {group.units} units", 13, bold=True, height=7)
+        pdf.line_text(group.warehouse.address, 9)
+        pdf.ln(2)
+        pdf.table(
+            ["Bin", "SKU", "Product", "Qty", "For orders", "✓" if pdf.unicode else "OK"],
+            [22, 28, 62, 14, 48, 8],
+            [[row.bin_location or "—", row.sku, row.name, row.quantity,
+              ", ".join(f"{n} ×{q}" for n, q in row.orders), ""] for row in group.rows],
+            ["L", "L", "L", "R", "L", "C"],
+        )
+    return bytes(pdf.output())
+
+
+def packing_slips_pdf(slips: list[Slip], supplier_name: str) -> bytes:
+    pdf = _Document(f"Packing slips — {supplier_name}")
+    pdf.alias_nb_pages()
+    for slip in slips:
+        order = slip.order
+        location = order.delivery_location
+        pdf.add_page()
+        pdf.line_text(f"Packing slip · order {order.display_number}", 16, bold=True, height=8)
+        pdf.line_text(f"From {supplier_name}" + (
+            f" ({', '.join(slip.warehouses)})" if slip.warehouses else ""), 10)
+        pdf.ln(2)
+        pdf.line_text("Deliver to", 9, bold=True)
+        pdf.line_text(order.buyer.name, 11, bold=True)
+        pdf.line_text(f"{location.name}\n{location.address}", 10)
+        contact = " · ".join(x for x in (location.contact_phone, location.contact_email) if x)
+        if contact:
+            pdf.line_text(contact, 9)
+        for person in order.contacts:
+            pdf.line_text(" · ".join(x for x in (person.name, person.email, person.phone) if x),
+                          9)
+        pdf.ln(1)
+        details = [f"Delivery date: {order.requested_delivery_date.isoformat()}"]
+        if order.po_number:
+            details.append(f"PO: {order.po_number}")
+        if order.expedited_at is not None:
+            details.append("EXPEDITED")
+        pdf.line_text("   ".join(details), 10, bold=True)
+        if order.notes:
+            pdf.line_text(f"Notes: {order.notes}", 9)
+        pdf.ln(3)
+        pdf.table(
+            ["SKU", "Product", "Unit", "Ordered", "In this box", "Shipped", "Backordered"],
+            [26, 58, 16, 18, 22, 18, 24],
+            [[ln.sku, ln.name, ln.unit, ln.ordered, ln.ship_now, ln.shipped_before or "",
+              ln.backordered or ""] for ln in slip.lines],
+            ["L", "L", "L", "R", "R", "R", "R"],
+        )
+        if any(ln.backordered for ln in slip.lines):
+            pdf.ln(2)
+            pdf.line_text("Backordered items follow as soon as they are in stock.", 9)
+    return bytes(pdf.output())
