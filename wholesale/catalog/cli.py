@@ -41,7 +41,8 @@ def _supplier_user(email: str | None) -> User:
 
 
 def _report(report: csv_import.ImportReport, seconds: float, what: str) -> None:
-    click.echo(f"{report.rows} rows checked in {seconds:.1f} s.")
+    click.echo(f"{report.rows} rows {'imported' if report.applied else 'checked'} "
+               f"in {seconds:.1f} s.")
     if not report.ok:
         for error in report.errors:
             column = f", column {error.column}" if error.column else ""
