@@ -114,6 +114,9 @@ def seed_demo() -> tuple[Organization, Organization]:
         relationship.payment_terms = PaymentTerms.NET_30
         relationship.notes = "Deliveries before 10am, use the back entrance on 18th St."
     db.session.flush()
+    from wholesale.demo_fulfilment import seed_fulfilment
+
+    seed_fulfilment(supplier, buyer)
     return supplier, buyer
 
 
