@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, FontFace
 
 from wholesale.fulfilment.documents import PickGroup, Slip
 
@@ -51,29 +51,18 @@ class _Document(FPDF):
         self.font(size, bold)
         self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
 
-    def table(self, headers: Sequence[str], widths: Sequence[float],
+    def table(self, headers: Sequence[str], widths: Sequence[float],  # type: ignore[override]
               rows: Sequence[Sequence[object]], aligns: Sequence[str]) -> None:
-        self.font(9, bold=True)
-        self.set_fill_color(238, 240, 255)
-        for header, width, align in zip(headers, widths, aligns, strict=True):
-            self.cell(width, 7, self.text_of(header), border="B", align=align, fill=True)
-        self.ln()
+        """A table whose cells wrap (fpdf2's table), headings repeated on each page."""
         self.font(9.5)
-        for row in rows:
-            if self.will_page_break(7):
-                self.add_page()
-            for value, width, align in zip(row, widths, aligns, strict=True):
-                self.cell(width, 7, self.text_of(_fit(self, str(value), width)),
-                          border="B", align=align)
-            self.ln()
-
-
-def _fit(pdf: _Document, text: str, width: float) -> str:
-    if pdf.get_string_width(pdf.text_of(text)) <= width - 2:
-        return text
-    while text and pdf.get_string_width(pdf.text_of(text + "…")) > width - 2:
-        text = text[:-1]
-    return text + "…"
+        with super().table(col_widths=tuple(widths), text_align=tuple(aligns),
+                           line_height=4.8, padding=1.3, first_row_as_headings=True,
+                           borders_layout="HORIZONTAL_LINES",
+                           headings_style=FontFace(emphasis="BOLD", fill_color=(238, 240, 255)),
+                           repeat_headings=1) as table:
+            table.row([self.text_of(h) for h in headers])
+            for values in rows:
+                table.row([self.text_of(v) for v in values])
 
 
 def pick_list_pdf(groups: list[PickGroup], supplier_name: str, order_numbers: list[str],
@@ -94,7 +83,7 @@ def pick_list_pdf(groups: list[PickGroup], supplier_name: str, order_numbers: li
         pdf.ln(2)
         pdf.table(
             ["Bin", "SKU", "Product", "Qty", "For orders", "✓" if pdf.unicode else "OK"],
-            [22, 28, 62, 14, 48, 8],
+            [20, 30, 52, 16, 56, 8],
             [[row.bin_location or "—", row.sku, row.name, row.quantity,
               ", ".join(f"{n} ×{q}" for n, q in row.orders), ""] for row in group.rows],
             ["L", "L", "L", "R", "L", "C"],
@@ -134,7 +123,7 @@ def packing_slips_pdf(slips: list[Slip], supplier_name: str) -> bytes:
         pdf.ln(3)
         pdf.table(
             ["SKU", "Product", "Unit", "Ordered", "In this box", "Shipped", "Backordered"],
-            [26, 58, 16, 18, 22, 18, 24],
+            [30, 52, 14, 18, 22, 20, 26],
             [[ln.sku, ln.name, ln.unit, ln.ordered, ln.ship_now, ln.shipped_before or "",
               ln.backordered or ""] for ln in slip.lines],
             ["L", "L", "L", "R", "R", "R", "R"],
