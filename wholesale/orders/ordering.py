@@ -82,3 +82,20 @@ def place_api_order(actor: User, data: dict[str, Any], key: str | None) -> Place
         idempotency_key=key,
         fingerprint=idempotency.fingerprint(data),
     )
+
+
+def place_phone_order(actor: User, buyer_id: Any, form: dict[str, Any],
+                      key: str | None) -> PlacementResult:
+    """A supplier's staff enter an order for a customer (channel `phone`); `key` is the
+    form's own idempotency key, so submitting the form twice places one order."""
+    org = actor.organization
+    if org.kind is not OrgKind.SUPPLIER:
+        raise NotFound("Page not found.")
+    buyer = customer_of(org, buyer_id)
+    return place_order(
+        actor=actor, buyer=buyer, supplier_id=org.id, lines=form.get("lines") or [],
+        requested_delivery_date=form.get("requested_delivery_date"),
+        delivery_location_id=form.get("delivery_location_id"), notes=form.get("notes"),
+        contacts=form.get("contacts"), po_number=form.get("po_number"),
+        channel=Channel.PHONE, idempotency_key=require_key(key),
+    )

@@ -1,0 +1,167 @@
+"""Order lists (filters, keyset pages), the order page, supplier phone orders."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.conftest import login
+from tests.orders.conftest import Shop
+from wholesale.db import utcnow
+from wholesale.extensions import db
+from wholesale.orders import rules
+from wholesale.orders.models import Channel, Order
+from wholesale.orders.placement import place_order
+
+
+def _as(client: FlaskClient, user) -> FlaskClient:
+    db.session.commit()
+    login(client, user)
+    return client
+
+
+def _numbers(html: str) -> list[str]:
+    return re.findall(r'href="/orders/\d+">(GG-\d{5})</a>', html)
+
+
+def test_order_list_filters_and_pages(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({shop.near: 500}, allow_backorder=True)
+    dates = rules.valid_delivery_dates(rules.rules_for(shop.supplier.id), utcnow())
+    orders = [place_order(**shop.place_kwargs(
+        (product, 1), requested_delivery_date=dates[1 + i % 3])).order for i in range(30)]
+    other_buyer = shop.factory.buyer("Other Diner")
+    shop.factory.connect(shop.supplier, other_buyer)
+    theirs = place_order(**shop.place_kwargs(
+        (product, 1), actor=shop.factory.owner(other_buyer), buyer=other_buyer,
+        delivery_location_id=shop.factory.location(other_buyer).id)).order
+
+    page = _as(client, shop.buyer_user).get("/orders").get_data(as_text=True)
+    first = _numbers(page)
+    assert first == [o.display_number for o in reversed(orders)][:25]
+    assert theirs.display_number not in page
+    older = re.search(r'href="(/orders\?cursor=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert _numbers(client.get(older).get_data(as_text=True)) == \
+        [o.display_number for o in reversed(orders)][25:]
+
+    page = client.get(f"/orders?delivery_from={dates[2]}&delivery_to={dates[2]}")
+    assert _numbers(page.get_data(as_text=True)) == [
+        o.display_number for o in reversed(orders) if o.requested_delivery_date == dates[2]]
+    today = utcnow().date()
+    assert _numbers(client.get(f"/orders?placed_to={today - timedelta(days=1)}")
+                    .get_data(as_text=True)) == []
+    assert "No orders match" in client.get("/orders?status=delivered").get_data(as_text=True)
+    bad = client.get("/orders?placed_from=soon&status=lost")
+    assert bad.status_code == 200 and "(ignored)" in bad.get_data(as_text=True)
+
+
+def test_supplier_list_filters_by_customer(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({shop.near: 50})
+    mine = place_order(**shop.place_kwargs((product, 1))).order
+    other_buyer = shop.factory.buyer("Other Diner")
+    shop.factory.connect(shop.supplier, other_buyer)
+    theirs = place_order(**shop.place_kwargs(
+        (product, 1), actor=shop.factory.owner(other_buyer), buyer=other_buyer,
+        delivery_location_id=shop.factory.location(other_buyer).id)).order
+    _as(client, shop.supplier_user)
+    assert _numbers(client.get("/orders").get_data(as_text=True)) == [
+        theirs.display_number, mine.display_number]
+    assert _numbers(client.get(f"/orders?partner={other_buyer.id}").get_data(as_text=True)) \
+        == [theirs.display_number]
+
+
+def test_order_page_for_both_sides(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({shop.near: 3, shop.far: 2}, allow_backorder=True, price="7.25")
+    order = place_order(**shop.place_kwargs(
+        (product, 8), po_number="PO-77", notes="Call first",
+        contacts=[{"name": "Sous chef", "phone": "+1 555 0100"}])).order
+    backorder = order.backorders[0]
+    page = _as(client, shop.buyer_user).get(f"/orders/{order.id}").get_data(as_text=True)
+    for text in ("Order GG-00001", "PO-77", "Call first", "Sous chef", "Mission kitchen",
+                 "$36.25", "Oakland", "Sacramento", backorder.display_number, "Reorder"):
+        assert text in page, text
+    page = client.get(f"/orders/{backorder.id}").get_data(as_text=True)
+    assert "This is the backorder of" in page and order.display_number in page
+
+    client.post("/logout")
+    page = _as(client, shop.supplier_user).get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "Bistro Verde" in page and "Reorder" not in page
+
+
+def test_others_cannot_see_an_order(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({shop.near: 5})
+    order = place_order(**shop.place_kwargs((product, 1))).order
+    outsider = shop.factory.buyer()
+    _as(client, shop.factory.owner(outsider))
+    assert client.get(f"/orders/{order.id}").status_code == 404
+    assert client.get(f"/orders/{order.id}/placed").status_code == 404
+    assert client.post(f"/orders/{order.id}/reorder").status_code == 404
+    assert client.get("/orders/99999999999").status_code == 404
+
+
+def test_empty_states(client: FlaskClient, shop: Shop) -> None:
+    _as(client, shop.buyer_user)
+    assert "No orders yet" in client.get("/orders").get_data(as_text=True)
+    assert "Your cart is empty" in client.get("/cart").get_data(as_text=True)
+    assert client.get("/checkout").status_code == 404
+
+
+def _phone_form(shop: Shop, lines: list[tuple[int, str]], **extra: str) -> dict[str, str]:
+    form = {"buyer_id": str(shop.buyer.id), "form_key": uuid.uuid4().hex,
+            "delivery_location_id": str(shop.location.id),
+            "requested_delivery_date": shop.delivery_date().isoformat(), "notes": "",
+            "po_number": ""}
+    for i, (product_id, quantity) in enumerate(lines):
+        form[f"lines-{i}-product_id"] = str(product_id)
+        form[f"lines-{i}-quantity"] = quantity
+    form.update(extra)
+    return form
+
+
+def test_supplier_enters_a_phone_order(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({shop.near: 50}, category="Oils")
+    _as(client, shop.supplier_user)
+    page = client.get("/orders/new").get_data(as_text=True)
+    assert "Bistro Verde" in page
+    page = client.get(f"/orders/new?buyer_id={shop.buyer.id}").get_data(as_text=True)
+    assert product.name in page and "Mission kitchen" in page
+
+    form = _phone_form(shop, [(product.id, "4")], **{"lines-1-product_id": "",
+                                                      "lines-1-quantity": ""})
+    response = client.post("/orders/new", data=form)
+    assert response.status_code == 302
+    again = client.post("/orders/new", data=form)  # submitted twice: still one order
+    assert again.status_code == 302 and again.location == response.location
+    orders = db.session.scalars(select(Order).execution_options(all_tenants=True)).all()
+    assert len(orders) == 1
+    assert orders[0].channel is Channel.PHONE and orders[0].buyer_id == shop.buyer.id
+    assert orders[0].placed_by_id == shop.supplier_user.id
+
+
+def test_phone_order_errors(client: FlaskClient, shop: Shop, unchanged) -> None:
+    product = shop.product({shop.near: 50}, order_multiple=6)
+    stranger = shop.factory.buyer()
+    _as(client, shop.supplier_user)
+    check = unchanged()
+    response = client.post("/orders/new", data=_phone_form(shop, [(product.id, "4"),
+                                                                  (product.id + 999, "1")]))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "multiples of 6" in text and "No such product" in text
+    response = client.post("/orders/new", data=_phone_form(
+        shop, [(product.id, "6")], buyer_id=str(stranger.id)))
+    assert response.status_code == 404
+    response = client.post("/orders/new", data=_phone_form(shop, [(product.id, "6")],
+                                                           form_key=""))
+    assert response.status_code == 400
+    check()
+
+
+@pytest.mark.parametrize("path", ["/orders/new"])
+def test_buyers_cannot_enter_phone_orders(client: FlaskClient, shop: Shop, path: str) -> None:
+    _as(client, shop.buyer_user)
+    assert client.get(path).status_code == 404
