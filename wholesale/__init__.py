@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.inventory.views import bp as inventory_bp
     from wholesale.orders import api as _orders_api  # noqa: F401
     from wholesale.orders import rules_api as _rules_api  # noqa: F401
+    from wholesale.orders.views import bp as orders_bp
     from wholesale.portal.views import bp as portal_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
@@ -94,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
-    for blueprint in (api_bp, health_bp, accounts_bp, portal_bp, trading_bp, sites_bp,
+    for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, portal_bp, trading_bp, sites_bp,
                       catalog_bp, inventory_bp, fulfilment_bp):
         app.register_blueprint(blueprint)
 
