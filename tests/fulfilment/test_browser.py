@@ -1,0 +1,109 @@
+"""An order end to end in Chromium: the buyer orders (through the API: the portal's cart
+pages are not there yet), the supplier receives it on the board with the keyboard and a
+bulk action, then picks, packs, ships with tracking and confirms delivery on the order page;
+after each step the buyer's order page shows where it stands and the timeline says why."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import requests
+from sqlalchemy import select
+
+from tests.conftest import save_screenshot
+from tests.factories import PASSWORD
+from tests.orders.conftest import build_shop
+from wholesale.extensions import db
+from wholesale.orders.models import Order, OrderStatus
+
+
+def _sign_in(page: Any, email: str, then: str) -> None:
+    page.goto(then)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{then}")
+
+
+def _buyer_sees(page: Any, url: str, status: str, event: str) -> None:
+    page.goto(url)
+    assert page.inner_text("[data-order-status]").strip().lower() == status
+    page.wait_for_selector(f"[data-timeline] [data-event='{event}']")
+
+
+def test_an_order_from_the_buyer_to_delivery_in_the_browser(page, browser, live_server,
+                                                            live_db) -> None:
+    shop = build_shop(live_db)
+    product = shop.product({shop.near: 40}, name="Heirloom tomatoes")
+    token = live_db.token(shop.buyer_user)
+    supplier_email, buyer_email = shop.supplier_user.email, shop.buyer_user.email
+    body = shop.body((product, 6), po_number="PO-E2E")
+    db.session.commit()  # no more reads: on SQLite an open transaction blocks the server
+
+    placed = requests.post(f"{live_server.url}/api/v1/orders", json=body, timeout=30,
+                           headers={"Authorization": f"Bearer {token}",
+                                    "Idempotency-Key": uuid.uuid4().hex})
+    assert placed.status_code == 201, placed.text
+    order = placed.json()
+    order_url = f"/orders/{order['id']}/fulfilment"
+
+    buyer = browser.new_context(base_url=live_server.url, viewport={"width": 1280,
+                                                                    "height": 900})
+    buyer.set_default_timeout(10_000)
+    buyer_page = buyer.new_page()
+    _sign_in(buyer_page, buyer_email, order_url)
+    assert buyer_page.inner_text("[data-order-status]").strip().lower() == "placed"
+    assert "Nothing has happened yet" in buyer_page.inner_text("[data-timeline]")
+
+    # The supplier finds it on the board, moves to it with j, selects it with x, receives it.
+    _sign_in(page, supplier_email, "/board")
+    card = f"[data-column=placed] [data-order-id='{order['id']}']"
+    page.wait_for_selector(card)
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    assert page.inner_text("[data-selected-count]") == "1"
+    save_screenshot(page, "fulfilment-board")
+    page.click("button[value=received]")
+    page.wait_for_selector(f"[data-column=received] [data-order-id='{order['id']}']")
+    assert "1 order moved to received." in page.inner_text(".flashes")
+    _buyer_sees(buyer_page, order_url, "received", "status:received")
+
+    page.click(f"[data-order-id='{order['id']}'] [data-open]")
+    page.wait_for_url(f"**{order_url}")
+    page.fill("#fx-move-note", "Starting on it now")
+    page.click("[data-move=picking]")
+    page.wait_for_selector("text=is now picking")
+    _buyer_sees(buyer_page, order_url, "picking", "status:picking")
+    assert "Starting on it now" in buyer_page.inner_text("[data-timeline]")
+    assert buyer_page.locator("[data-actions] >> text=Cancel the order").count() == 0
+
+    page.click("[data-move=packed]")
+    page.wait_for_selector("text=is now packed")
+    _buyer_sees(buyer_page, order_url, "packed", "status:packed")
+
+    page.fill("#fx-carrier", "UPS")
+    page.fill("#fx-tracking", "1Z999AA10123456784")
+    page.click("text=Record shipment")
+    page.wait_for_selector("text=Shipment recorded")
+    assert page.inner_text("[data-order-status]").strip().lower() == "shipped"
+    save_screenshot(page, "fulfilment-order-supplier")
+    _buyer_sees(buyer_page, order_url, "shipped", "status:shipped")
+    link = buyer_page.locator("[data-shipment] a")
+    assert link.inner_text() == "1Z999AA10123456784"
+    assert link.get_attribute("href") == "https://www.ups.com/track?tracknum=1Z999AA10123456784"
+
+    page.fill("#fx-pod-note", "Signed by Ana at the back door")
+    page.click("[data-move=delivered]")
+    page.wait_for_selector("text=is delivered")
+    _buyer_sees(buyer_page, order_url, "delivered", "status:delivered")
+    timeline = buyer_page.inner_text("[data-timeline]")
+    for words in ("Order received by the supplier", "Picking started", "Packed",
+                  "Shipment of 6 units with UPS", "Delivered", "Signed by Ana at the back door"):
+        assert words in timeline, words
+    save_screenshot(buyer_page, "fulfilment-order-buyer")
+    buyer.close()
+
+    status = db.session.scalar(select(Order.status).where(Order.id == order["id"]))
+    db.session.commit()
+    assert status is OrderStatus.DELIVERED
