@@ -85,6 +85,9 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.health import bp as health_bp
     from wholesale.inventory import api as _inventory_api  # noqa: F401
     from wholesale.inventory.views import bp as inventory_bp
+    from wholesale.invoicing import api as _invoicing_api  # noqa: F401
+    from wholesale.invoicing import models as _invoicing_models  # noqa: F401
+    from wholesale.invoicing.views import bp as invoicing_bp
     from wholesale.orders import api as _orders_api  # noqa: F401
     from wholesale.orders import rules_api as _rules_api  # noqa: F401
     from wholesale.orders.views import bp as orders_bp
@@ -98,12 +101,16 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, portal_bp, trading_bp, sites_bp,
                       catalog_bp, inventory_bp, fulfilment_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(invoicing_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from wholesale.demo import seed_demo_command
 
     app.cli.add_command(seed_demo_command)
+    from wholesale.invoicing.cli import invoicing_daily_command
+
+    app.cli.add_command(invoicing_daily_command)
 
 
 @event.listens_for(Engine, "connect")
