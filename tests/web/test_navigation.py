@@ -59,7 +59,7 @@ def test_signed_out_pages_render(client, path):
 def test_supplier_navigation(client, factory, supplier):
     login(client, factory.owner(supplier))
     response = client.get("/")
-    assert nav_labels(response) == ["Home", "Orders", "Inbox", "Catalog", "Inventory",
+    assert nav_labels(response) == ["Home", "Orders", "Board", "Inbox", "Catalog", "Inventory",
                                     "Customers", "Settings"]
     body = text(response)
     assert "Harbor Foods" in body and 'action="/logout"' in body

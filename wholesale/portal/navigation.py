@@ -50,6 +50,7 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
     OrgKind.SUPPLIER: (
         _HOME,
         NavItem("Orders", "portal.orders", "orders"),
+        NavItem("Board", "fulfilment.board_page", "suppliers", also=("fulfilment.order_page",)),
         NavItem("Inbox", "portal.inbox", "inbox"),
         NavItem("Catalog", "portal.catalog", "catalog"),
         NavItem("Inventory", "portal.inventory", "inventory"),
