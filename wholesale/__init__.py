@@ -98,8 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
-    for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, portal_bp, trading_bp, sites_bp,
-                      catalog_bp, inventory_bp, fulfilment_bp):
+    # catalog and inventory before the portal's placeholder /catalog and /inventory pages
+    for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
+                      portal_bp, trading_bp, sites_bp, fulfilment_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(invoicing_bp)
 
