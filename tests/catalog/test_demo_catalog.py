@@ -9,18 +9,21 @@ from sqlalchemy import func, select
 from wholesale.catalog.models import PriceList, Product, ProductImage
 from wholesale.catalog.pricing import unit_price
 from wholesale.demo import seed_demo
-from wholesale.demo_catalog import seed_catalog, tile
+from wholesale.demo_catalog import CATALOG, seed_catalog, tile
 from wholesale.extensions import db
 from wholesale.inventory.models import StockLevel, StockMovement
 from wholesale.inventory.stock import availability
 from wholesale.orders.rules import rules_for
 
+SKUS = [item.sku for _, items in CATALOG.values() for item in items]
+
 
 def _counts(supplier_id):
+    # Other demo seeds may add products of their own: count the catalog's.
+    ours = (Product.supplier_id == supplier_id) & Product.sku.in_(SKUS)
     return (
-        db.session.scalar(select(func.count(Product.id)).where(Product.supplier_id == supplier_id)),
-        db.session.scalar(select(func.count(ProductImage.id)).join(Product)
-                          .where(Product.supplier_id == supplier_id)),
+        db.session.scalar(select(func.count(Product.id)).where(ours)),
+        db.session.scalar(select(func.count(ProductImage.id)).join(Product).where(ours)),
         db.session.scalar(select(func.count(StockMovement.id))
                           .where(StockMovement.supplier_id == supplier_id)),
         db.session.scalar(select(func.count(PriceList.id))),
@@ -32,12 +35,13 @@ def test_seed_catalog_is_complete_and_idempotent(db_session):
     seed_catalog(supplier, buyer)
     first = _counts(supplier.id)
     products, pictures, movements, _ = first
-    assert 55 <= products <= 70 and pictures == products and movements > products
+    assert products == len(SKUS) and 55 <= products <= 70
+    assert pictures == products and movements > products
     seed_catalog(supplier, buyer)
     assert _counts(supplier.id) == first
 
     items = {p.sku: p for p in db.session.scalars(
-        select(Product).where(Product.supplier_id == supplier.id))}
+        select(Product).where(Product.supplier_id == supplier.id, Product.sku.in_(SKUS)))}
     assert len({p.category for p in items.values()}) >= 5
     available = availability([p.id for p in items.values()])
     assert any(v == 0 for v in available.values())  # some out
