@@ -237,7 +237,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.sent: dict[str, tuple[float, int]] = {}  # client_id -> (t, sender index)
+        # client_id -> (sent at, sender index, measured?)
+        self.sent: dict[str, tuple[float, int, bool]] = {}
         self.latencies: list[float] = []
         self.acks: list[float] = []
         self.errors = 0
@@ -249,7 +250,7 @@ class Recorder:
         now = time.perf_counter()
         with self.lock:
             entry = self.sent.get(message.get("client_id") or "")
-            if entry is None or entry[1] == receiver or not self.measuring:
+            if entry is None or entry[1] == receiver or not entry[2]:
                 return
             self.latencies.append(now - entry[0])
             self.received += 1
@@ -303,7 +304,7 @@ def run_load(clients: list[Any], seats: list[Seat], recorder: Recorder, rate: fl
         with recorder.lock:
             if not recorder.measuring and now >= measure_from:
                 recorder.measuring = True
-            recorder.sent[client_id] = (now, index)
+            recorder.sent[client_id] = (now, index, recorder.measuring)
             if recorder.measuring:
                 recorder.expected += room_sizes[seat.order_id] - 1
 
@@ -369,6 +370,12 @@ def measure(name: str, urls: list[str], seats: list[Seat], args: argparse.Namesp
                   recorder.errors, seconds)
 
 
+def merge(name: str, parts: list[Result]) -> Result:
+    return Result(name, [x for p in parts for x in p.latencies], [x for p in parts for x in p.acks],
+                  sum(p.expected for p in parts), sum(p.received for p in parts),
+                  sum(p.errors for p in parts), sum(p.seconds for p in parts))
+
+
 def flush_redis(url: str) -> None:
     import redis
 
@@ -382,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="messages per second")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="floor and app measured in turn this many times (pooled)")
     parser.add_argument("--redis-db", type=int, default=14)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
@@ -391,8 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 1000 and 1 <= args.rooms <= args.clients):
         parser.error("use 1..1000 clients and 1..clients rooms")
-    if not (0 < args.rate <= 1000 and 0 < args.duration <= 600):
-        parser.error("use a rate of at most 1000/s and at most 600 s")
+    if not (0 < args.rate <= 1000 and 0 < args.duration <= 600 and 1 <= args.rounds <= 10):
+        parser.error("use a rate of at most 1000/s, at most 600 s and 1..10 rounds")
 
     redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
     logdir = Path(tempfile.mkdtemp(prefix="ordertalk-bench-"))
@@ -410,25 +419,29 @@ def main(argv: list[str] | None = None) -> int:
         # gets a thread per client it serves, plus some for plain HTTP.
         threads = max(64, -(-args.clients // 2) + 32)
         relay_env = {"REDIS_URL": redis_url}
-        with servers(lambda i: Server(f"relay{i}", "chat_latency:relay_app()", relay_env,
-                                      logdir, threads),
-                     "/socket.io/?EIO=4&transport=polling") as relay:
-            results.append(measure("floor (bare relay)", [s.url for s in relay], seats, args,
-                                   app_auth=False))
-        print("floor measured", flush=True)
-
-        flush_redis(redis_url)
         app_env = {"REDIS_URL": redis_url, "DATABASE_URL": database_url,
                    "SECRET_KEY": "bench-secret"}
-        with servers(lambda i: Server(f"app{i}", "app:create_app()", app_env, logdir, threads),
-                     "/healthz") as app_servers:
-            results.append(measure("ordertalk chat", [s.url for s in app_servers], seats,
-                                   args, app_auth=True))
+        with servers(lambda i: Server(f"relay{i}", "chat_latency:relay_app()", relay_env,
+                                      logdir, threads),
+                     "/socket.io/?EIO=4&transport=polling") as relay, \
+                servers(lambda i: Server(f"app{i}", "app:create_app()", app_env, logdir,
+                                         threads), "/healthz") as app_servers:
+            # Floor and app take turns, so a busy moment of the machine hits both alike.
+            for round_no in range(1, args.rounds + 1):
+                results.append(measure("floor (bare relay)", [s.url for s in relay], seats,
+                                       args, app_auth=False))
+                results.append(measure("ordertalk chat", [s.url for s in app_servers], seats,
+                                       args, app_auth=True))
+                if args.rounds > 1:
+                    floor_r, app_r = (r.summary() for r in results[-2:])
+                    print(f"round {round_no}: p99 floor {floor_r['p99_ms']} ms, "
+                          f"app {app_r['p99_ms']} ms", flush=True)
         flush_redis(redis_url)
     finally:
         drop_database(args.postgres, database_url)
 
-    floor, app = (r.summary() for r in results)
+    floor = merge("floor (bare relay)", results[0::2]).summary()
+    app = merge("ordertalk chat", results[1::2]).summary()
     header = f"{'':22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msg/s':>7} " \
              f"{'deliv/s':>8} {'lost':>5} {'errors':>6}"
     print(header)

@@ -22,6 +22,7 @@ from messaging.chat.attachments import StoredFile
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side, Thread
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, thread_rooms, user_room
+from messaging.chat.text import preview
 from messaging.chat.upsert import insert
 from wholesale.accounts.models import User
 from wholesale.db import utcnow
@@ -177,10 +178,26 @@ def _append(
     outbox.queue("message", payload, thread_rooms(ref.order_id, internal=internal))
     outbox.queue(
         "inbox",
-        {"order_id": ref.order_id, "message": payload},
+        {"order_id": ref.order_id, "message": inbox_preview(payload)},
         org_rooms(ref.supplier_id, ref.buyer_id, internal=internal),
     )
     return payload
+
+
+def inbox_preview(payload: dict[str, Any]) -> dict[str, Any]:
+    """What inbox rows and unread badges need of a new message (every member of both
+    organizations gets it, so it stays small)."""
+    author = payload["author"]
+    return {
+        "id": payload["id"],
+        "seq": payload["seq"],
+        "kind": payload["kind"],
+        "author": None if author is None else {"id": author["id"], "name": author["name"],
+                                               "side": author["side"]},
+        "body": preview(payload["body"]),
+        "created_at": payload["created_at"],
+        "attachments": len(payload["attachments"]),
+    }
 
 
 def _attach(message_id: int, ref: ThreadRef, internal: bool, f: StoredFile) -> Attachment:
