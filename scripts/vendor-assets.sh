@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 vendor="$root/static/vendor"
 
-if [ ! -d "$root/node_modules/socket.io-client/dist" ]; then
+if [ ! -d "$root/node_modules/socket.io-client/dist" ] || [ ! -d "$root/node_modules/chart.js/dist" ]; then
   echo "vendor-assets: node_modules/ is missing; run 'npm ci' first" >&2
   exit 1
 fi
@@ -14,4 +14,5 @@ fi
 mkdir -p "$vendor"
 cp "$root/node_modules/socket.io-client/dist/socket.io.min.js" "$vendor/socket.io.min.js"
 cp "$root/node_modules/socket.io-client/dist/socket.io.min.js.map" "$vendor/socket.io.min.js.map"
-echo "vendor-assets: copied socket.io-client into static/vendor/"
+cp "$root/node_modules/chart.js/dist/chart.umd.min.js" "$vendor/chart.umd.min.js"
+echo "vendor-assets: copied socket.io-client and chart.js into static/vendor/"
