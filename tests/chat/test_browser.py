@@ -43,7 +43,7 @@ def _signed_in(browser: Any, live_server: Any, email: str, **context: Any) -> An
 
 
 def _joined(page: Any) -> None:
-    page.wait_for_selector("[data-chat][data-joined='1']")
+    page.wait_for_selector("[data-chat][data-joined='1']", timeout=20_000)
 
 
 def _in_thread(page: Any, text: str) -> Any:
@@ -162,3 +162,22 @@ def test_thread_works_on_a_phone(browser, live_server, live_world, emails):
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         phone.context.close()
+
+
+def test_the_order_page_carries_the_live_thread(browser, live_server, live_world, emails):
+    order_id = live_world.order_id
+    buyer = _signed_in(browser, live_server, emails["buyer"])
+    supplier = _signed_in(browser, live_server, emails["supplier"])
+    try:
+        for page in (buyer, supplier):
+            page.goto(f"/orders/{order_id}")
+            _joined(page)
+        _send(buyer, "Asking from the order page")
+        _in_thread(supplier, "Asking from the order page").wait_for()
+        _send(supplier, "Answered from the order page")
+        _in_thread(buyer, "Answered from the order page").wait_for()
+        supplier.locator("[data-chat-receipt]").wait_for(state="visible")
+        save_screenshot(buyer, "chat-order-page")
+    finally:
+        buyer.context.close()
+        supplier.context.close()
