@@ -74,8 +74,12 @@ def dashboard() -> ResponseReturnValue:
                           url_for("accounts.team"), members > 1))
     steps.append(Step("Add your phone number", "So we can text you when an order needs you.",
                       url_for("accounts.profile"), bool(user.phone)))
-    return render_template("portal/dashboard.html", stats=stats, steps=steps,
-                           done=sum(step.done for step in steps))
+    # Organizations with orders get their dashboard (wholesale/dashboards); new ones keep
+    # this welcome page with its getting-started checklist.
+    from wholesale.dashboards.views import render_dashboard
+
+    return render_dashboard(org, {"stats": stats, "steps": steps,
+                                  "done": sum(step.done for step in steps)})
 
 
 @dataclass(frozen=True)
