@@ -85,6 +85,8 @@ class Dispatcher:
                                        thread_name_prefix="notify-send")
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
         self._held: list[Outcome] = []
+        self._inflight_ids: set[int] = set()
+        self._renewed_at = time.monotonic()
         self.inflight = 0
         self.run_digests = run_digests
         self._next_digest = 0.0
@@ -134,6 +136,7 @@ class Dispatcher:
         free = self.settings.concurrency - self.inflight + len(outcomes)
         with self.app.app_context():
             self._record(outcomes)
+            self._renew_leases()
             batch = self._claim(free) if free > 0 else []
             db.session.commit()
             if self.run_digests and time.monotonic() >= self._next_digest:
@@ -141,6 +144,7 @@ class Dispatcher:
                 self._digests()
         for item in batch:
             self.inflight += 1
+            self._inflight_ids.add(item.message.notification_id)
             self.pool.submit(self._send, item)
         return len(batch)
 
@@ -218,22 +222,27 @@ class Dispatcher:
         free = or_(n.lease_until.is_(None), n.lease_until < now)
         due = (
             select(n.id)
-            .where(n.status == Status.PENDING, n.next_attempt_at <= now, free)
+            .where(n.status == Status.PENDING, n.next_attempt_at <= now, free,
+                   n.id.not_in(self._inflight_ids or [0]))
             .order_by(n.next_attempt_at, n.id)
             .limit(limit)
         )
+        values = {"claimed_by": self.worker_id,
+                  "lease_until": now + timedelta(seconds=self.settings.lease_seconds),
+                  "attempts": n.attempts + 1, "updated_at": now}
         if db.session.get_bind().dialect.name == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        stmt = (
-            update(n)
-            .where(n.id.in_(due.scalar_subquery()), n.status == Status.PENDING, free)
-            .values(claimed_by=self.worker_id,
-                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
-                    attempts=n.attempts + 1, updated_at=now)
-            .returning(n.id, n.channel, n.address, n.subject, n.body_text, n.body_html,
-                       n.reply_to, n.idempotency_key, n.payload, n.attempts, n.max_attempts)
-            .execution_options(synchronize_session=False)
-        )
+            # A CTE, evaluated once: `id IN (SELECT … LIMIT … SKIP LOCKED)` may be re-run
+            # by the planner and claim more rows than the limit.
+            picked = due.with_for_update(skip_locked=True).cte("picked").prefix_with(
+                "MATERIALIZED")
+            stmt = update(n).where(n.id == picked.c.id).values(**values)
+        else:  # SQLite: one writer at a time, the subquery is safe
+            stmt = update(n).where(n.id.in_(due.scalar_subquery()), n.status == Status.PENDING,
+                                   free).values(**values)
+        stmt = stmt.returning(
+            n.id, n.channel, n.address, n.subject, n.body_text, n.body_html, n.reply_to,
+            n.idempotency_key, n.payload, n.attempts, n.max_attempts,
+        ).execution_options(synchronize_session=False)
         rows = db.session.execute(stmt).all()
         if not rows:
             return []
@@ -259,6 +268,24 @@ class Dispatcher:
             db.session.execute(insert(NotificationEvent), history)
         return claimed
 
+    def _renew_leases(self) -> None:
+        """Keep the leases of the sends in flight (a slow provider must not make them look
+        abandoned): renewed every third of the lease."""
+        if not self._inflight_ids:
+            self._renewed_at = time.monotonic()
+            return
+        if time.monotonic() - self._renewed_at < self.settings.lease_seconds / 3:
+            return
+        now = utcnow()
+        n = Notification
+        db.session.execute(
+            update(n)
+            .where(n.id.in_(self._inflight_ids), n.claimed_by == self.worker_id,
+                   n.status == Status.PENDING)
+            .values(lease_until=now + timedelta(seconds=self.settings.lease_seconds))
+            .execution_options(synchronize_session=False))
+        self._renewed_at = time.monotonic()
+
     def _suppressed(self, pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
         addresses = {address for _, address in pairs}
         rows = db.session.execute(
@@ -271,6 +298,7 @@ class Dispatcher:
     def _record(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
             self.inflight -= 1
+            self._inflight_ids.discard(outcome.claimed.message.notification_id)
             try:
                 with db.session.begin_nested():
                     self._record_one(outcome)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import requests
@@ -16,6 +17,9 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from messaging.providers.base import OutboundMessage, ProviderError, ProviderResult
+
+# The SDK logs every request and its headers at INFO: keep that for debugging only.
+logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 TWILIO_API = "https://api.twilio.com"
 # Error codes worth another try; the rest of 4xx are permanent.
