@@ -15,7 +15,7 @@ run: install assets
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app seed-demo --if-empty
 	@echo "Ordertalk on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	$(BIN)/gunicorn --worker-class gthread --workers 1 --threads 100 \
+	NOTIFY_DISPATCHER=thread $(BIN)/gunicorn --worker-class gthread --workers 1 --threads 100 \
 		--bind 127.0.0.1:$(PORT) --graceful-timeout 5 --access-logfile - 'app:create_app()'
 
 ## test: the whole suite on SQLite, and on PostgreSQL when it is reachable (CI requires it)
