@@ -17,11 +17,15 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  function message(kind, text) {
-    var span = document.createElement("span");
-    span.className = kind === "problem" ? "cart__problem" : "cart__note";
-    span.textContent = text;
-    return span;
+  function message(kind, text, tag) {
+    var box = document.createElement(tag || "span");
+    box.className = kind === "problem" ? "cart__problem" : "cart__note";
+    var icon = document.querySelector('template[data-icon="' + kind + '"]');
+    if (icon) box.appendChild(icon.content.cloneNode(true));
+    var words = document.createElement("span");
+    words.textContent = text;
+    box.appendChild(words);
+    return box;
   }
 
   function showLine(row, line, currency) {
@@ -50,10 +54,7 @@
     var problems = section.querySelector("[data-cart-problems]");
     problems.textContent = "";
     cart.problems.forEach(function (text) {
-      var p = document.createElement("p");
-      p.className = "cart__problem";
-      p.textContent = text;
-      problems.appendChild(p);
+      problems.appendChild(message("problem", text, "p"));
     });
     var checkout = section.querySelector("[data-checkout]");
     checkout.classList.toggle("is-disabled", !cart.can_checkout);

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wholesale.accounts.models import Organization
 from wholesale.api.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
@@ -61,13 +62,17 @@ def with_details(stmt: Select[Any]) -> Select[Any]:
 
 
 def load_warehouses(orders: list[Order]) -> None:
-    """The warehouses the orders' stock is allocated from, buyers included: the buyer may
-    see where its goods ship from (only those warehouses, only their id and name are shown).
-    Loaded into the session, so `allocation.warehouse` needs no further query."""
-    ids = {a.warehouse_id for order in orders for line in order.lines for a in line.allocations}
-    if ids:
-        stmt = select(Warehouse).where(Warehouse.id.in_(ids))
-        list(db.session.scalars(stmt.execution_options(all_tenants=True)))
+    """Set `allocation.warehouse` on the orders' allocations, buyers included: the buyer may
+    see where its goods ship from (only those warehouses; only their id and name are shown).
+    A lazy load would apply the tenant filter, which hides warehouses from buyers."""
+    allocations = [a for order in orders for line in order.lines for a in line.allocations]
+    ids = {a.warehouse_id for a in allocations}
+    if not ids:
+        return
+    stmt = select(Warehouse).where(Warehouse.id.in_(ids))
+    warehouses = {w.id: w for w in db.session.scalars(stmt.execution_options(all_tenants=True))}
+    for allocation in allocations:
+        set_committed_value(allocation, "warehouse", warehouses.get(allocation.warehouse_id))
 
 
 def get_order(order_id: int) -> Order:

@@ -1,0 +1,89 @@
+"""In Chromium: the live cart checks quantities as they are typed, checkout places the order,
+the CSV page uploads with a progress bar and shows the dry run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.conftest import save_screenshot
+from tests.factories import PASSWORD, Factory
+from tests.orders.conftest import build_shop
+from wholesale.extensions import db
+from wholesale.orders import carts
+from wholesale.orders.models import Channel, Order
+
+
+def _sign_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def test_live_cart_and_checkout(page: Any, live_db: Factory) -> None:
+    shop = build_shop(live_db)
+    product = shop.product({shop.near: 40}, order_multiple=6, min_order_qty=6,
+                           name="Olive oil 5 l", price="12.00")
+    carts.add_to_cart(shop.buyer_user, product.id, 6)
+    email, location_id = shop.buyer_user.email, shop.location.id
+    db.session.commit()
+    db.session.close()  # hold no transaction (on SQLite, no lock) while the server works
+
+    _sign_in(page, email)
+    page.goto("/cart")
+    quantity = page.locator("[data-qty]")
+    quantity.fill("8")
+    problem = page.locator(".cart__problem", has_text="multiples of 6")
+    problem.wait_for()
+    assert page.locator("[data-checkout]").get_attribute("aria-disabled") == "true"
+    save_screenshot(page, "orders-cart-problem")
+
+    quantity.fill("12")
+    page.locator("[data-subtotal]", has_text="$144.00").wait_for()
+    assert problem.count() == 0
+    assert page.locator("[data-checkout]").get_attribute("aria-disabled") is None
+
+    page.click("[data-checkout]")
+    page.wait_for_url("**/checkout**")
+    page.select_option("#delivery_location_id", str(location_id))
+    page.fill("#contacts-0-name", "Chef Ana")
+    page.fill("#contacts-0-email", "ana@example.test")
+    page.click("[data-add-row]")
+    page.locator("#contacts-2-name").wait_for()
+    save_screenshot(page, "orders-checkout")
+    page.click("[data-submit]")
+    page.wait_for_url("**/placed")
+    assert "is placed" in page.inner_text("h1")
+    save_screenshot(page, "orders-placed")
+
+    db.session.expire_all()
+    [order] = db.session.scalars(select(Order).execution_options(all_tenants=True)).all()
+    assert order.channel is Channel.PORTAL and order.lines[0].quantity == 12
+    assert [c.name for c in order.contacts] == ["Chef Ana"]
+
+
+def test_csv_upload_shows_the_dry_run(page: Any, live_db: Factory, tmp_path: Any) -> None:
+    shop = build_shop(live_db)
+    shop.product({shop.near: 40}, sku="OIL-5L")
+    day = shop.delivery_date().isoformat()
+    email, name = shop.buyer_user.email, shop.supplier.name
+    db.session.commit()
+    db.session.close()
+    good = tmp_path / "orders.csv"
+    good.write_text("order_ref,supplier,sku,quantity,delivery_date,location\n"
+                    f"A-1,{name},OIL-5L,2,{day},Mission kitchen\n"
+                    f"A-2,{name},NOPE,2,{day},Mission kitchen\n")
+
+    _sign_in(page, email)
+    page.goto("/orders/import")
+    page.set_input_files("#file", str(good))
+    page.click("[data-check]")
+    page.locator(".import-errors").wait_for()
+    assert page.locator("[data-progress]").is_visible()
+    assert "NOPE" in page.inner_text(".import-errors")
+    save_screenshot(page, "orders-import-errors")
+    db.session.expire_all()
+    assert db.session.scalars(select(Order).execution_options(all_tenants=True)).all() == []
