@@ -117,6 +117,9 @@ def seed_demo() -> tuple[Organization, Organization]:
     from wholesale.demo_fulfilment import seed_fulfilment
 
     seed_fulfilment(supplier, buyer)
+    from wholesale.demo_invoicing import seed_invoicing
+
+    seed_invoicing(supplier, buyer)
     return supplier, buyer
 
 
