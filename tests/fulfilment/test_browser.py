@@ -1,20 +1,20 @@
-"""An order end to end in Chromium: the buyer orders (through the API: the portal's cart
-pages are not there yet), the supplier receives it on the board with the keyboard and a
-bulk action, then picks, packs, ships with tracking and confirms delivery on the order page;
-after each step the buyer's order page shows where it stands and the timeline says why."""
+"""An order end to end in Chromium: the buyer checks out the portal cart, the supplier
+receives the order on the board with the keyboard and a bulk action, then picks, packs,
+ships with tracking and confirms delivery on the order page; after each step the buyer's
+order page shows where it stands and the timeline says why."""
 
 from __future__ import annotations
 
-import uuid
+import re
 from typing import Any
 
-import requests
 from sqlalchemy import select
 
 from tests.conftest import save_screenshot
 from tests.factories import PASSWORD
 from tests.orders.conftest import build_shop
 from wholesale.extensions import db
+from wholesale.orders import carts
 from wholesale.orders.models import Order, OrderStatus
 
 
@@ -36,23 +36,25 @@ def test_an_order_from_the_buyer_to_delivery_in_the_browser(page, browser, live_
                                                             live_db) -> None:
     shop = build_shop(live_db)
     product = shop.product({shop.near: 40}, name="Heirloom tomatoes")
-    token = live_db.token(shop.buyer_user)
+    carts.add_to_cart(shop.buyer_user, product.id, 6)
     supplier_email, buyer_email = shop.supplier_user.email, shop.buyer_user.email
-    body = shop.body((product, 6), po_number="PO-E2E")
-    db.session.commit()  # no more reads: on SQLite an open transaction blocks the server
-
-    placed = requests.post(f"{live_server.url}/api/v1/orders", json=body, timeout=30,
-                           headers={"Authorization": f"Bearer {token}",
-                                    "Idempotency-Key": uuid.uuid4().hex})
-    assert placed.status_code == 201, placed.text
-    order = placed.json()
-    order_url = f"/orders/{order['id']}/fulfilment"
+    location_id = shop.location.id
+    db.session.commit()
+    db.session.close()  # no more reads: on SQLite an open transaction blocks the server
 
     buyer = browser.new_context(base_url=live_server.url, viewport={"width": 1280,
                                                                     "height": 900})
     buyer.set_default_timeout(10_000)
     buyer_page = buyer.new_page()
-    _sign_in(buyer_page, buyer_email, order_url)
+    _sign_in(buyer_page, buyer_email, "/cart")
+    buyer_page.click("[data-checkout]")
+    buyer_page.wait_for_url("**/checkout**")
+    buyer_page.select_option("#delivery_location_id", str(location_id))
+    buyer_page.click("[data-submit]")
+    buyer_page.wait_for_url(re.compile(r".*/orders/\d+/placed$"))
+    order = {"id": int(re.search(r"/orders/(\d+)/placed", buyer_page.url).group(1))}
+    order_url = f"/orders/{order['id']}"
+    buyer_page.goto(order_url)
     assert buyer_page.inner_text("[data-order-status]").strip().lower() == "placed"
     assert "Nothing has happened yet" in buyer_page.inner_text("[data-timeline]")
 

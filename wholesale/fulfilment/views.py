@@ -175,15 +175,15 @@ def packing_slips() -> ResponseReturnValue:
 @bp.get("/orders/<int:order_id>/fulfilment")
 @login_required
 def order_page(order_id: int) -> ResponseReturnValue:
-    order = get_order(order_id)
-    return render_template("fulfilment/order.html", order=order, fx=panel.build(order, me()))
+    """The order page (orders/detail.html) shows the fulfilment partials."""
+    get_order(order_id)  # 404 for anyone else
+    return redirect(url_for("orders.detail", order_id=order_id))
 
 
 def _act(order_id: int, form: type[Schema], action: Callable[[dict[str, Any]], str],
          anchor: str = "") -> ResponseReturnValue:
     """Parse `form`, run `action` (returns the message to show), commit, go back."""
-    back = safe_next(request.form.get("next")) or url_for("fulfilment.order_page",
-                                                         order_id=order_id)
+    back = safe_next(request.form.get("next")) or url_for("orders.detail", order_id=order_id)
     try:
         data = load(form, request.form)
         message = action(data)
