@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from messaging.notifications import digest, outbox, retry
 from messaging.notifications.fallback import queue_email_fallback
@@ -106,7 +106,9 @@ class Dispatcher:
                     log.exception("dispatcher step failed")
                     stop.wait(self.settings.poll_seconds)
                     continue
-                if not claimed:
+                if claimed:
+                    self._pace()
+                else:
                     self._wait(stop)
         finally:
             self.finish()
@@ -126,7 +128,9 @@ class Dispatcher:
             claimed = self.step()
             if not claimed and not self.inflight and not self._due_soon(deadline):
                 return
-            if not claimed:
+            if claimed:
+                self._pace()
+            else:
                 self._gather(timeout=0.05)
         raise TimeoutError("notifications still pending after drain timeout")
 
@@ -170,18 +174,30 @@ class Dispatcher:
         if outbox.WAKE.wait(self.settings.poll_seconds):
             outbox.WAKE.clear()
 
-    def _gather(self, timeout: float | None = None) -> None:
-        """Move outcomes from the queue to `_held`, waiting up to `timeout` for one."""
-        if timeout is not None and not self._held:
-            try:
-                self._held.append(self.outcomes.get(timeout=timeout))
-            except queue.Empty:
-                return
+    def _gather(self, timeout: float | None = None, want: int = 1) -> None:
+        """Move outcomes from the queue to `_held`, waiting up to `timeout` until `want`
+        of them are there."""
+        deadline = time.monotonic() + (timeout or 0.0)
         while True:
+            while True:
+                try:
+                    self._held.append(self.outcomes.get_nowait())
+                except queue.Empty:
+                    break
+            remaining = deadline - time.monotonic()
+            if timeout is None or len(self._held) >= want or remaining <= 0:
+                return
             try:
-                self._held.append(self.outcomes.get_nowait())
+                self._held.append(self.outcomes.get(timeout=remaining))
             except queue.Empty:
                 return
+
+    def _pace(self) -> None:
+        """Between steps with sends in flight: let a few outcomes gather (up to 20 ms), so
+        one transaction records several — the database is not the bottleneck then."""
+        if self.inflight:
+            want = max(1, min(self.inflight, self.settings.concurrency // 4))
+            self._gather(timeout=0.02, want=want)
 
     def _take(self) -> list[Outcome]:
         self._gather()
@@ -299,21 +315,48 @@ class Dispatcher:
         for outcome in outcomes:
             self.inflight -= 1
             self._inflight_ids.discard(outcome.claimed.message.notification_id)
+        successes = [o for o in outcomes if o.result is not None]
+        if successes:
+            self._record_sent(successes)
+        for outcome in outcomes:
+            if outcome.result is not None:
+                continue
             try:
                 with db.session.begin_nested():
-                    self._record_one(outcome)
+                    self._record_failure(outcome)
             except Exception:
                 log.exception("could not record notification %s",
                               outcome.claimed.message.notification_id)
 
-    def _record_one(self, outcome: Outcome) -> None:
+    def _record_sent(self, outcomes: list[Outcome]) -> None:
+        """Accepted sends, in a few statements for the whole batch (executemany)."""
+        now = utcnow()
+        params = []
+        for outcome in outcomes:
+            result = outcome.result
+            assert result is not None
+            params.append({
+                "nid": outcome.claimed.message.notification_id, "worker": self.worker_id,
+                "new_status": (Status.DELIVERED if result.delivered else Status.SENT).value,
+                "provider": result.provider, "provider_id": result.provider_message_id,
+                "now": now, "delivered_at": now if result.delivered else None,
+            })
+        self.sent += len(params)
+        connection = db.session.connection()
+        connection.execute(_MARK_SENT, params)
+        # Rows a status callback moved on first (or whose lease was lost): keep the id.
+        connection.execute(_KEEP_PROVIDER_ID, params)
+        connection.execute(_RELEASE, params)
+        connection.execute(insert(NotificationEvent), [{
+            "notification_id": p["nid"], "status": p["new_status"],
+            "detail": f"accepted by {p['provider']}"
+                      + (f" ({p['provider_id']})" if p["provider_id"] else ""),
+            "source": "dispatcher", "created_at": now} for p in params])
+
+    def _record_failure(self, outcome: Outcome) -> None:
         now = utcnow()
         item = outcome.claimed
         nid = item.message.notification_id
-        if outcome.result is not None:
-            self.sent += 1
-            self._sent(nid, outcome.result, now)
-            return
         error = outcome.error
         assert error is not None
         self.failed += 1
@@ -322,12 +365,12 @@ class Dispatcher:
         if error.transient and item.attempts < item.max_attempts:
             delay = retry.backoff_seconds(item.attempts, self.settings.retry_base,
                                           self.settings.retry_max, error.retry_after)
-            self._update(nid, now, next_attempt_at=now + timedelta(seconds=delay),
-                         last_error=str(error)[:2000])
-            self._history(nid, "retry", f"{error} — next try in {delay:.1f}s", now)
+            if self._update(nid, now, next_attempt_at=now + timedelta(seconds=delay),
+                            last_error=str(error)[:2000]):
+                self._history(nid, "retry", f"{error} — next try in {delay:.1f}s", now)
             return
-        reason = str(error) if not error.transient else f"gave up after {item.attempts} " \
-                                                         f"attempts: {error}"
+        reason = str(error) if not error.transient else (
+            f"gave up after {item.attempts} attempts: {error}")
         if self._finish(nid, Status.FAILED, reason, now) and item.message.channel == "sms" \
                 and not error.transient:
             self._fallback(nid)
@@ -341,30 +384,6 @@ class Dispatcher:
             .execution_options(synchronize_session=False)
         )
         return db.session.execute(stmt).rowcount
-
-    def _sent(self, nid: int, result: ProviderResult, now: Any) -> None:
-        status = Status.DELIVERED if result.delivered else Status.SENT
-        values: dict[str, Any] = {"status": status, "provider": result.provider,
-                                  "provider_message_id": result.provider_message_id,
-                                  "sent_at": now, "last_error": None}
-        if result.delivered:
-            values["delivered_at"] = now
-        if self._update(nid, now, **values):
-            self._history(nid, status.value, f"accepted by {result.provider}"
-                          + (f" ({result.provider_message_id})"
-                             if result.provider_message_id else ""), now)
-            return
-        # A status callback was faster than us, or the lease was lost: keep the provider's id.
-        n = Notification
-        db.session.execute(
-            update(n).where(n.id == nid, n.provider_message_id.is_(None))
-            .values(provider=result.provider, provider_message_id=result.provider_message_id,
-                    sent_at=now)
-            .execution_options(synchronize_session=False))
-        db.session.execute(
-            update(n).where(n.id == nid, n.claimed_by == self.worker_id)
-            .values(claimed_by=None, lease_until=None)
-            .execution_options(synchronize_session=False))
 
     def _finish(self, nid: int, status: Status, reason: str, now: Any) -> bool:
         done = self._update(nid, now, status=status, last_error=reason[:2000]) == 1
@@ -382,6 +401,30 @@ class Dispatcher:
         failed = db.session.get(Notification, nid)
         if failed is not None:
             queue_email_fallback(failed)
+
+
+# Batch statements (built once; executed with one parameter set per notification).
+_N = Notification.__table__.c
+_MARK_SENT = (
+    Notification.__table__.update()
+    .where(_N.id == bindparam("nid"), _N.claimed_by == bindparam("worker"),
+           _N.status == Status.PENDING.value)
+    .values(status=bindparam("new_status"), provider=bindparam("provider"),
+            provider_message_id=bindparam("provider_id"), sent_at=bindparam("now"),
+            delivered_at=bindparam("delivered_at"), last_error=None, lease_until=None,
+            claimed_by=None, updated_at=bindparam("now"))
+)
+_KEEP_PROVIDER_ID = (
+    Notification.__table__.update()
+    .where(_N.id == bindparam("nid"), _N.provider_message_id.is_(None))
+    .values(provider=bindparam("provider"), provider_message_id=bindparam("provider_id"),
+            sent_at=func.coalesce(_N.sent_at, bindparam("now")))
+)
+_RELEASE = (
+    Notification.__table__.update()
+    .where(_N.id == bindparam("nid"), _N.claimed_by == bindparam("worker"))
+    .values(claimed_by=None, lease_until=None)
+)
 
 
 # -- running it ---------------------------------------------------------------------------
