@@ -98,20 +98,19 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
-    # catalog and inventory before the portal's placeholder /catalog and /inventory pages
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
-                      portal_bp, trading_bp, sites_bp, fulfilment_bp):
+                      portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp):
         app.register_blueprint(blueprint)
-    app.register_blueprint(invoicing_bp)
 
 
 def _register_cli(app: Flask) -> None:
+    from wholesale.catalog.cli import register_cli as register_catalog_cli
     from wholesale.demo import seed_demo_command
-
-    app.cli.add_command(seed_demo_command)
     from wholesale.invoicing.cli import invoicing_daily_command
 
+    app.cli.add_command(seed_demo_command)
     app.cli.add_command(invoicing_daily_command)
+    register_catalog_cli(app)
 
 
 @event.listens_for(Engine, "connect")

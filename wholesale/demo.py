@@ -10,6 +10,10 @@ from sqlalchemy import select
 
 from wholesale.accounts.models import Organization, OrgKind, Role, User
 from wholesale.accounts.services import _new_user, find_user_by_email
+from wholesale.demo_catalog import seed_catalog
+from wholesale.demo_fulfilment import seed_fulfilment
+from wholesale.demo_invoicing import seed_invoicing
+from wholesale.demo_orders import seed_orders
 from wholesale.extensions import db
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.trading.models import PaymentTerms
@@ -114,11 +118,10 @@ def seed_demo() -> tuple[Organization, Organization]:
         relationship.payment_terms = PaymentTerms.NET_30
         relationship.notes = "Deliveries before 10am, use the back entrance on 18th St."
     db.session.flush()
-    from wholesale.demo_fulfilment import seed_fulfilment
-
+    # Each step is idempotent and builds on the previous one.
+    seed_catalog(supplier, buyer)
+    seed_orders(supplier, buyer)
     seed_fulfilment(supplier, buyer)
-    from wholesale.demo_invoicing import seed_invoicing
-
     seed_invoicing(supplier, buyer)
     return supplier, buyer
 

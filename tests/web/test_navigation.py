@@ -67,7 +67,9 @@ def test_supplier_navigation(client, factory, supplier):
 
 def test_buyer_navigation(client, factory, buyer):
     login(client, factory.owner(buyer))
-    assert nav_labels(client.get("/")) == ["Home", "Suppliers", "Catalog", "Orders", "Settings"]
+    assert nav_labels(client.get("/")) == [
+        "Home", "Suppliers", "Catalog", "Orders", "Inbox", "Settings"
+    ]
 
 
 @pytest.mark.parametrize(("path", "active"), [

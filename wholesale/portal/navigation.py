@@ -16,8 +16,9 @@ class NavItem:
     label: str
     endpoint: str
     icon: str
-    # Other endpoints under this item (it is marked active on them too).
+    # Other endpoints, and whole blueprints, under this item (it is marked active on them).
     also: tuple[str, ...] = field(default=())
+    blueprints: tuple[str, ...] = field(default=())
 
     @property
     def url(self) -> str:
@@ -25,7 +26,9 @@ class NavItem:
 
     @property
     def active(self) -> bool:
-        return request.endpoint in (self.endpoint, *self.also)
+        return request.endpoint in (self.endpoint, *self.also) or (
+            request.blueprint in self.blueprints
+        )
 
 
 _SETTINGS_COMMON = (
@@ -49,19 +52,20 @@ _HOME = NavItem("Home", "portal.dashboard", "home")
 MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
     OrgKind.SUPPLIER: (
         _HOME,
-        NavItem("Orders", "portal.orders", "orders"),
-        NavItem("Board", "fulfilment.board_page", "suppliers", also=("fulfilment.order_page",)),
-        NavItem("Inbox", "portal.inbox", "inbox"),
-        NavItem("Catalog", "portal.catalog", "catalog"),
-        NavItem("Inventory", "portal.inventory", "inventory"),
+        NavItem("Orders", "orders.index", "orders", blueprints=("orders",)),
+        NavItem("Board", "fulfilment.board_page", "suppliers", blueprints=("fulfilment",)),
+        NavItem("Inbox", "inbox.index", "inbox", blueprints=("inbox",)),
+        NavItem("Catalog", "catalog.index", "catalog", blueprints=("catalog",)),
+        NavItem("Inventory", "inventory.index", "inventory", blueprints=("inventory",)),
         NavItem("Customers", "trading.customers", "customers", also=("trading.customer",)),
         _settings(OrgKind.SUPPLIER),
     ),
     OrgKind.BUYER: (
         _HOME,
         NavItem("Suppliers", "trading.suppliers", "suppliers"),
-        NavItem("Catalog", "portal.catalog", "catalog"),
-        NavItem("Orders", "portal.orders", "orders"),
+        NavItem("Catalog", "catalog.index", "catalog", blueprints=("catalog",)),
+        NavItem("Orders", "orders.index", "orders", blueprints=("orders", "fulfilment")),
+        NavItem("Inbox", "inbox.index", "inbox", blueprints=("inbox",)),
         _settings(OrgKind.BUYER),
     ),
 }

@@ -1,17 +1,17 @@
-"""The dashboard, and the pages whose features are still to come (tidy empty states)."""
+"""The dashboard: the getting-started checklist, then the supplier or buyer dashboard."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import OrgKind
-from wholesale.portal.access import me, my_org, supplier_required
+from wholesale.portal.access import me, my_org
 from wholesale.portal.navigation import navigation_context
 from wholesale.sites import services as sites
 from wholesale.trading import services as trading
@@ -80,56 +80,3 @@ def dashboard() -> ResponseReturnValue:
 
     return render_dashboard(org, {"stats": stats, "steps": steps,
                                   "done": sum(step.done for step in steps)})
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    title: str
-    icon: str
-    heading: str
-    text: str
-
-
-_PLACEHOLDERS = {
-    "orders": Placeholder(
-        "Orders", "orders", "No orders yet",
-        "Every order placed with you or by you will be listed here, with its status and ETA."),
-    "inbox": Placeholder(
-        "Inbox", "inbox", "Your inbox is empty",
-        "Messages from your buyers, by chat, email and SMS, will arrive here, "
-        "one thread per order."),
-    "catalog": Placeholder(
-        "Catalog", "catalog", "The catalog is on its way",
-        "Products, units, case sizes and prices will appear here."),
-    "inventory": Placeholder(
-        "Inventory", "inventory", "No stock recorded yet",
-        "Stock on hand, reserved and available, per warehouse and product, will appear here."),
-}
-
-
-def _placeholder(name: str) -> str:
-    return render_template("portal/placeholder.html", page=_PLACEHOLDERS[name])
-
-
-@bp.get("/orders")
-@login_required
-def orders() -> ResponseReturnValue:
-    return _placeholder("orders")
-
-
-@bp.get("/inbox")
-@supplier_required
-def inbox() -> ResponseReturnValue:
-    return _placeholder("inbox")
-
-
-@bp.get("/catalog")
-@login_required
-def catalog() -> ResponseReturnValue:
-    return _placeholder("catalog")
-
-
-@bp.get("/inventory")
-@supplier_required
-def inventory() -> ResponseReturnValue:
-    return _placeholder("inventory")
