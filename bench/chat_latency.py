@@ -121,6 +121,23 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not start within {timeout}s; see {self.logdir}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server's processes."""
+        if self.process is None:
+            return 0.0
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -331,6 +348,8 @@ class Result:
     received: int
     errors: int
     seconds: float
+    cpu: float = 0.0  # CPU seconds the two server processes used during the run
+    messages: int = 0
 
     def pct(self, values: list[float], q: float) -> float:
         if not values:
@@ -354,26 +373,31 @@ class Result:
             "ack_p99_ms": round(self.pct(self.acks, 99), 2),
             "messages_per_s": round(len(self.acks) / self.seconds, 1),
             "deliveries_per_s": round(self.received / self.seconds, 1),
+            "server_cpu_ms_per_message": round(self.cpu / self.messages * 1000, 2)
+            if self.messages else None,
         }
 
 
-def measure(name: str, urls: list[str], seats: list[Seat], args: argparse.Namespace,
+def measure(name: str, targets: list[Server], seats: list[Seat], args: argparse.Namespace,
             app_auth: bool) -> Result:
     recorder = Recorder()
-    clients = connect_clients(seats, urls, recorder, app_auth)
+    clients = connect_clients(seats, [s.url for s in targets], recorder, app_auth)
     try:
+        cpu_before = sum(s.cpu_seconds() for s in targets)
         seconds = run_load(clients, seats, recorder, args.rate, args.warmup, args.duration)
+        cpu = sum(s.cpu_seconds() for s in targets) - cpu_before
     finally:
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda c: c.disconnect(), clients))
     return Result(name, recorder.latencies, recorder.acks, recorder.expected, recorder.received,
-                  recorder.errors, seconds)
+                  recorder.errors, seconds, cpu, len(recorder.sent))
 
 
 def merge(name: str, parts: list[Result]) -> Result:
     return Result(name, [x for p in parts for x in p.latencies], [x for p in parts for x in p.acks],
                   sum(p.expected for p in parts), sum(p.received for p in parts),
-                  sum(p.errors for p in parts), sum(p.seconds for p in parts))
+                  sum(p.errors for p in parts), sum(p.seconds for p in parts),
+                  sum(p.cpu for p in parts), sum(p.messages for p in parts))
 
 
 def flush_redis(url: str) -> None:
@@ -428,14 +452,16 @@ def main(argv: list[str] | None = None) -> int:
                                          threads), "/healthz") as app_servers:
             # Floor and app take turns, so a busy moment of the machine hits both alike.
             for round_no in range(1, args.rounds + 1):
-                results.append(measure("floor (bare relay)", [s.url for s in relay], seats,
-                                       args, app_auth=False))
-                results.append(measure("ordertalk chat", [s.url for s in app_servers], seats,
-                                       args, app_auth=True))
+                results.append(measure("floor (bare relay)", relay, seats, args,
+                                       app_auth=False))
+                results.append(measure("ordertalk chat", app_servers, seats, args,
+                                       app_auth=True))
                 if args.rounds > 1:
                     floor_r, app_r = (r.summary() for r in results[-2:])
                     print(f"round {round_no}: p99 floor {floor_r['p99_ms']} ms, "
-                          f"app {app_r['p99_ms']} ms", flush=True)
+                          f"app {app_r['p99_ms']} ms; server CPU per message floor "
+                          f"{floor_r['server_cpu_ms_per_message']} ms, app "
+                          f"{app_r['server_cpu_ms_per_message']} ms", flush=True)
         flush_redis(redis_url)
     finally:
         drop_database(args.postgres, database_url)
@@ -443,12 +469,13 @@ def main(argv: list[str] | None = None) -> int:
     floor = merge("floor (bare relay)", results[0::2]).summary()
     app = merge("ordertalk chat", results[1::2]).summary()
     header = f"{'':22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msg/s':>7} " \
-             f"{'deliv/s':>8} {'lost':>5} {'errors':>6}"
+             f"{'deliv/s':>8} {'lost':>5} {'errors':>6} {'cpu ms/msg':>10}"
     print(header)
     for row in (floor, app):
         print(f"{row['name']:22} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} "
               f"{row['max_ms']:>8} {row['messages_per_s']:>7} {row['deliveries_per_s']:>8} "
-              f"{row['lost']:>5} {row['send_errors']:>6}")
+              f"{row['lost']:>5} {row['send_errors']:>6} "
+              f"{row['server_cpu_ms_per_message']:>10}")
     ratio = {k: round(app[k] / floor[k], 2) for k in ("p50_ms", "p95_ms", "p99_ms")
              if floor[k]}
     print(f"ratio app/floor: p50 {ratio.get('p50_ms')}x  p95 {ratio.get('p95_ms')}x  "

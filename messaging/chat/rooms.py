@@ -1,6 +1,10 @@
-"""Socket.IO room names. A thread has one room per side, so an internal note can be sent to
-the supplier's side alone; every connection is also in its user's and organization's room
-(unread counts, inbox updates)."""
+"""Socket.IO room names.
+
+Every connection is in its organization's room and its user's room from the moment it
+connects. New messages and order updates go to the two organizations' rooms (an internal
+note to the supplier's only), so each connection hears each message once, whether it shows
+the thread, the inbox or a badge. A `join`ed thread adds its side's thread room, which
+carries what only the thread's viewers need: typing and read receipts."""
 
 from __future__ import annotations
 

@@ -21,8 +21,7 @@ from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_threa
 from messaging.chat.attachments import StoredFile
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side, Thread
 from messaging.chat.payloads import attachment_payload, iso, message_payload
-from messaging.chat.rooms import org_rooms, thread_room, thread_rooms, user_room
-from messaging.chat.text import preview
+from messaging.chat.rooms import org_rooms, thread_room, user_room
 from messaging.chat.upsert import insert
 from wholesale.accounts.models import User
 from wholesale.db import utcnow
@@ -93,7 +92,7 @@ def post_event(
     assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:
         update_event = {"order_id": order.id, **order_update}
-        rooms = thread_rooms(order.id) + org_rooms(order.supplier_id, order.buyer_id)
+        rooms = org_rooms(order.supplier_id, order.buyer_id)
         outbox.queue("order", update_event, rooms)
     return Posted(payload, True)
 
@@ -175,29 +174,11 @@ def _append(
         "event": {"type": event_type, **(data or {})} if event_type else None,
         "attachments": [attachment_payload(a) for a in attachments],
     }
-    outbox.queue("message", payload, thread_rooms(ref.order_id, internal=internal))
-    outbox.queue(
-        "inbox",
-        {"order_id": ref.order_id, "message": inbox_preview(payload)},
-        org_rooms(ref.supplier_id, ref.buyer_id, internal=internal),
-    )
+    # One emit to both organizations' rooms: every connection of either side hears it once
+    # (the open thread, the inbox, the unread badges); a note goes to the supplier's only.
+    outbox.queue("message", payload, org_rooms(ref.supplier_id, ref.buyer_id,
+                                               internal=internal))
     return payload
-
-
-def inbox_preview(payload: dict[str, Any]) -> dict[str, Any]:
-    """What inbox rows and unread badges need of a new message (every member of both
-    organizations gets it, so it stays small)."""
-    author = payload["author"]
-    return {
-        "id": payload["id"],
-        "seq": payload["seq"],
-        "kind": payload["kind"],
-        "author": None if author is None else {"id": author["id"], "name": author["name"],
-                                               "side": author["side"]},
-        "body": preview(payload["body"]),
-        "created_at": payload["created_at"],
-        "attachments": len(payload["attachments"]),
-    }
 
 
 def _attach(message_id: int, ref: ThreadRef, internal: bool, f: StoredFile) -> Attachment:

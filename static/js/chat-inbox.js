@@ -32,9 +32,8 @@
     return !!threads[orderId] && document.visibilityState === "visible";
   }
 
-  function onInbox(event) {
-    var m = event.message;
-    var orderId = event.order_id;
+  function onMessage(m) {
+    var orderId = m.order_id;
     if (!m || counted[m.id]) return;
     counted[m.id] = true;
     var mine = m.author && m.author.id === me;
@@ -115,7 +114,7 @@
     readCounts();
     var socket = window.OrdertalkSocket && window.OrdertalkSocket.get();
     if (!socket) return;
-    socket.on("inbox", onInbox);
+    socket.on("message", onMessage);
     socket.on("unread", function (u) {
       counts[u.order_id] = u.unread;
       totalCount = u.total;
