@@ -57,6 +57,7 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
         NavItem("Inbox", "inbox.index", "inbox", blueprints=("inbox",)),
         NavItem("Catalog", "catalog.index", "catalog", blueprints=("catalog",)),
         NavItem("Inventory", "inventory.index", "inventory", blueprints=("inventory",)),
+        NavItem("Invoices", "invoicing.index", "invoices", blueprints=("invoicing",)),
         NavItem("Customers", "trading.customers", "customers", also=("trading.customer",)),
         _settings(OrgKind.SUPPLIER),
     ),
@@ -66,6 +67,7 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
         NavItem("Catalog", "catalog.index", "catalog", blueprints=("catalog",)),
         NavItem("Orders", "orders.index", "orders", blueprints=("orders", "fulfilment")),
         NavItem("Inbox", "inbox.index", "inbox", blueprints=("inbox",)),
+        NavItem("Invoices", "invoicing.index", "invoices", blueprints=("invoicing",)),
         _settings(OrgKind.BUYER),
     ),
 }
