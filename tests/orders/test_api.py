@@ -328,3 +328,22 @@ def test_concurrent_style_retry_after_commit(buyer_api, shop: Shop) -> None:
     again = buyer_api.post("/api/v1/orders", json=shop.body((product, 1)), headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.get_json()["id"] == again.get_json()["id"]
+
+
+@pytest.mark.parametrize("query", ["placed_to=9999-12-31", "placed_from=0001-01-01",
+                                   "delivery_to=9999-12-31", "buyer_id=2147483648"])
+def test_extreme_filters(buyer_api, query: str) -> None:
+    response = buyer_api.get("/api/v1/orders?" + query)
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
+
+
+def test_nul_characters_are_refused(buyer_api, shop: Shop, unchanged) -> None:
+    product = shop.product({shop.near: 100})
+    check = unchanged()
+    for extra, field in (({"notes": "a\x00b"}, "notes"), ({"po_number": "\x00"}, "po_number"),
+                         ({"contacts": [{"name": "A\x00", "email": "a@b.test"}]},
+                          "contacts.0.name")):
+        response = buyer_api.post("/api/v1/orders", json=shop.body((product, 1), **extra),
+                                  headers=key())
+        assert_error(response, 422, "validation_error", (field,))
+    check()

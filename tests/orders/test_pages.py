@@ -171,3 +171,24 @@ def test_phone_order_errors(client: FlaskClient, shop: Shop, unchanged) -> None:
 def test_buyers_cannot_enter_phone_orders(client: FlaskClient, shop: Shop, path: str) -> None:
     _as(client, shop.buyer_user)
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["partner=99999999999", "partner=-1", "placed_to=9999-12-31",
+                                   "delivery_from=0001-01-01", "cursor=%%%", "cursor=eyJ4Ijox"])
+def test_odd_list_filters_are_no_500(client: FlaskClient, shop: Shop, query: str) -> None:
+    _as(client, shop.buyer_user)
+    response = client.get("/orders?" + query)
+    assert response.status_code in (200, 422), response.status_code
+
+
+@pytest.mark.parametrize("supplier_id", ["abc", "99999999999", "", "0"])
+def test_odd_checkout_posts_are_no_500(client: FlaskClient, shop: Shop, unchanged,
+                                       supplier_id: str) -> None:
+    product = shop.product({shop.near: 5})
+    _as(client, shop.buyer_user)
+    client.post("/cart/add", data={"product_id": product.id, "quantity": "1"})
+    check = unchanged()
+    response = client.post("/checkout", data={"supplier_id": supplier_id,
+                                              "checkout_key": "k" * 32})
+    assert response.status_code in (302, 404, 409, 422), response.status_code
+    check()

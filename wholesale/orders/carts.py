@@ -99,8 +99,11 @@ def carts_of(user: User) -> list[Cart]:
     return [cart for cart in db.session.scalars(stmt) if cart.items]
 
 
-def cart_for(user: User, supplier_id: int, *, create: bool = False) -> Cart | None:
+def cart_for(user: User, supplier_id: Any, *, create: bool = False) -> Cart | None:
     buyer = _buyer_of(user)
+    if isinstance(supplier_id, bool) or not isinstance(supplier_id, int) \
+            or not 0 < supplier_id <= MAX_ID:
+        return None
     stmt = select(Cart).where(Cart.user_id == user.id, Cart.supplier_id == supplier_id)
     cart = db.session.scalars(stmt).first()
     if cart is None and create:

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from wholesale.orders.models import OrderStatus
+from wholesale.orders.placement import MAX_ID
 
 MAX_FORM_ROWS = 50
 
@@ -95,7 +96,7 @@ def list_filters(args: MultiDict[str, str], supplier_view: bool) -> ListFilters:
             result.errors["status"] = "Unknown status."
     if raw["partner"]:
         partner = int_or_raw(raw["partner"])
-        if isinstance(partner, int):
+        if isinstance(partner, int) and 0 < partner <= MAX_ID:
             result.values["buyer_id" if supplier_view else "supplier_id"] = partner
         else:
             result.errors["partner"] = "Unknown."

@@ -386,6 +386,9 @@ def _text(value: Any, name: str, limit: int, errors: dict[str, list[str]]) -> st
     value = value.strip()
     if len(value) > limit:
         _add(errors, name, f"Keep it under {limit} characters.")
+    if "\x00" in value:  # the database cannot store it
+        _add(errors, name, "Remove the invisible NUL character.")
+        return value.replace("\x00", "")
     return value
 
 

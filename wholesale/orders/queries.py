@@ -98,7 +98,7 @@ def orders_of(org: Organization, filters: OrderFilters) -> Select[tuple[Order]]:
         stmt = stmt.where(Order.buyer_id == filters.buyer_id)
     if filters.placed_from is not None:
         stmt = stmt.where(Order.created_at >= _start_of(filters.placed_from))
-    if filters.placed_to is not None:
+    if filters.placed_to is not None and filters.placed_to < date.max:
         stmt = stmt.where(Order.created_at < _start_of(filters.placed_to + timedelta(days=1)))
     if filters.delivery_from is not None:
         stmt = stmt.where(Order.requested_delivery_date >= filters.delivery_from)
