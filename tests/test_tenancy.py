@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from messaging.chat.models import Message, Thread
@@ -36,7 +37,13 @@ from wholesale.fulfilment.models import (
     ShipmentLine,
 )
 from wholesale.inventory.models import StockLevel, StockMovement
-from wholesale.invoicing.models import Invoice, InvoiceLine, Payment
+from wholesale.invoicing.models import (
+    CreditLimit,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    ProductTaxRate,
+)
 from wholesale.orders.models import Allocation, Order, OrderLine
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.tenancy import _SCOPED, as_tenant
@@ -140,6 +147,8 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Invoice: lambda t: [t.invoice_id],
     InvoiceLine: lambda t: t.rows[InvoiceLine],
     Payment: lambda t: t.rows[Payment],
+    CreditLimit: lambda t: t.rows[CreditLimit],
+    ProductTaxRate: lambda t: t.rows[ProductTaxRate],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -258,6 +267,10 @@ def place_order(tenant: Tenant) -> None:
     must(supplier.post(f"/api/v1/invoices/{tenant.invoice_id}/payments", json={
         "amount": "1.00", "paid_on": date.today().isoformat(), "method": "bank_transfer",
         "reference": f"PAY-{tenant.marker}"}))
+    must(supplier.open("PUT", f"/api/v1/customers/{tenant.relationship_id}/credit-limit",
+                       json={"amount": "100000.00"}))
+    must(supplier.open("PUT", f"/api/v1/products/{tenant.product_id}/tax-rate",
+                       json={"rate": "8.25"}))
     forget_request_state()
     everything = {"all_tenants": True}
     tenant.line_ids = list(db.session.scalars(
@@ -289,10 +302,11 @@ def place_order(tenant: Tenant) -> None:
         select(InvoiceLine.id).where(InvoiceLine.invoice_id == tenant.invoice_id)
         .execution_options(**everything)
     ))
-    tenant.rows[Payment] = list(db.session.scalars(
-        select(Payment.id).where(Payment.supplier_id == tenant.supplier_id)
-        .execution_options(**everything)
-    ))
+    for model in (Payment, CreditLimit, ProductTaxRate):
+        tenant.rows[model] = list(db.session.scalars(
+            select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
+            .execution_options(**everything)
+        ))
     tenant.rows[ShipmentLine] = list(db.session.scalars(
         select(ShipmentLine.id).where(ShipmentLine.shipment_id.in_(tenant.rows[Shipment]))
         .execution_options(**everything)
@@ -540,22 +554,27 @@ def test_the_global_filter_hides_other_tenants_rows_of_every_scoped_model(world)
         a_ids = set(ids_of(tenant_a))
         assert a_ids and all(a_ids), model
         everything = set(
-            db.session.scalars(select(model.id).execution_options(all_tenants=True))
+            db.session.scalars(select(key_of(model)).execution_options(all_tenants=True))
         )
         assert a_ids <= everything, model  # the rows do exist
         seen_by_b: set[int] = set()
         for org_id in (tenant_b.supplier_id, tenant_b.buyer_id):
             with as_tenant(org_id):
-                visible = set(db.session.scalars(select(model.id)))
+                visible = set(db.session.scalars(select(key_of(model))))
                 rows = db.session.scalars(select(model)).all()
             assert not visible & a_ids, f"{model.__name__}: org {org_id} sees tenant A's rows"
-            assert {row.id for row in rows} == visible
+            assert {getattr(row, key_of(model).key) for row in rows} == visible
             seen_by_b |= visible
         assert seen_by_b, f"{model.__name__}: tenant B sees none of its own rows either"
         with as_tenant(tenant_a.supplier_id):
-            own = set(db.session.scalars(select(model.id)))
+            own = set(db.session.scalars(select(key_of(model))))
         assert own & a_ids, f"{model.__name__}: tenant A's supplier cannot see A's rows"
     db.session.expunge_all()
+
+
+def key_of(model: type) -> Any:
+    """The model's (first) primary key column: `id`, or e.g. `relationship_id`."""
+    return getattr(model, sa_inspect(model).primary_key[0].key)
 
 
 def _org_columns(model: type) -> list[str]:
