@@ -3,9 +3,8 @@ replaying them, read state and unread counts, and search. Services flush; the re
 socket event or task that called them commits once, and the live broadcasts queued here
 go out after that commit (messaging/chat/outbox.py).
 
-Writing a message is two statements on the hot path: an UPDATE of the thread that takes its
-row lock and the next seq (skipped when the same author already stored this client_id),
-then the INSERT. Both run unscoped (`all_tenants`): the caller has already checked access.
+Writing a message is one statement on PostgreSQL (messaging/chat/store.py), run unscoped
+(`all_tenants`): the caller has already checked access.
 """
 
 from __future__ import annotations
@@ -14,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
-from messaging.chat import outbox
+from messaging.chat import outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile
-from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side, Thread
+from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
 from messaging.chat.upsert import insert
@@ -32,7 +31,7 @@ from wholesale.tenancy import as_tenant
 
 MAX_BODY = 5000
 REPLAY_LIMIT = 1000
-UNSCOPED = {"all_tenants": True}
+UNSCOPED = store.UNSCOPED
 
 
 @dataclass(frozen=True)
@@ -112,29 +111,11 @@ def _append(
     `client_id` in this thread."""
     internal = kind is MessageKind.NOTE
     now = utcnow()
-    threads = Thread.__table__.c
-    values: dict[str, Any] = {"last_seq": threads.last_seq + 1, "last_message_at": now}
-    if not internal:
-        values.update(last_public_seq=threads.last_seq + 1, last_public_message_at=now)
-    claim = update(Thread.__table__).where(threads.id == ref.thread_id).values(values)
-    if client_id and author is not None:
-        claim = claim.where(~exists().where(
-            Message.thread_id == ref.thread_id,
-            Message.author_id == author.id,
-            Message.client_id == client_id,
-        ))
-    seq = db.session.execute(claim.returning(threads.last_seq), execution_options=UNSCOPED
-                             ).scalar()
-    if seq is None:
-        if client_id and author is not None:
-            return None
-        raise NotFound("Thread not found.")
-    row = {
+    stored = store.append({
         "thread_id": ref.thread_id,
         "order_id": ref.order_id,
         "supplier_id": ref.supplier_id,
         "buyer_id": ref.buyer_id,
-        "seq": seq,
         "kind": kind.value,
         "author_id": author.id if author else None,
         "author_org_id": author.organization_id if author else None,
@@ -143,18 +124,12 @@ def _append(
         "event_type": event_type,
         "data": data,
         "created_at": now,
-    }
-    stmt = insert(Message).values(row)
-    if client_id:  # two identical sends at once: the second one stores nothing
-        stmt = stmt.on_conflict_do_nothing(index_elements=["thread_id", "author_id", "client_id"])
-    message_id = db.session.execute(stmt.returning(Message.__table__.c.id),
-                                    execution_options=UNSCOPED).scalar()
-    if message_id is None:
-        db.session.execute(
-            update(Thread.__table__).where(threads.id == ref.thread_id).values(last_seq=seq - 1),
-            execution_options=UNSCOPED,
-        )
-        return None
+    }, internal)
+    if stored is None:
+        if client_id and author is not None:
+            return None
+        raise NotFound("Thread not found.")
+    message_id, seq = stored
     attachments = [_attach(message_id, ref, internal, f) for f in files]
     side = ref.side_of(author.organization_id) if author else None
     payload = {

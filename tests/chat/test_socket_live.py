@@ -193,3 +193,38 @@ def test_a_user_sees_only_their_organizations_threads(live_server, live_db, live
     assert buyer.join(other_id)["ok"] is False
     supplier = sockets(live_server.url, live_world.supplier_token)
     assert supplier.join(other_id)["ok"] is True
+
+
+def test_concurrent_retries_store_one_message_and_keep_the_counters(live_server, live_db,
+                                                                    live_world):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from messaging.chat.models import Message, Thread
+    from wholesale.extensions import db
+
+    url = f"{live_server.url}/api/v1/orders/{live_world.order_id}/messages"
+    headers = {"Authorization": f"Bearer {live_world.buyer_token}"}
+    requests.post(url, json={"body": "first"}, headers=headers, timeout=10)
+
+    def send(_: int) -> tuple[int, int]:
+        response = requests.post(url, json={"body": "same", "client_id": "retry-1"},
+                                 headers=headers, timeout=20)
+        return response.status_code, response.json()["id"]
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(send, range(8)))
+    assert {status for status, _ in results} <= {200, 201}
+    assert [status for status, _ in results].count(201) == 1
+    assert len({message_id for _, message_id in results}) == 1
+    after = requests.post(url, json={"body": "after"}, headers=headers, timeout=10).json()
+    stmt = select(Message.seq).where(Message.order_id == live_world.order_id)
+    seqs = sorted(db.session.scalars(stmt.execution_options(all_tenants=True)))
+    thread = db.session.scalars(select(Thread).where(Thread.order_id == live_world.order_id)
+                                .execution_options(all_tenants=True)).one()
+    assert seqs == [1, 2, 3] and after["seq"] == 3
+    assert thread.last_seq == 3 and thread.last_public_seq == 3
+    assert db.session.scalar(select(func.count()).select_from(Message).where(
+        Message.client_id == "retry-1").execution_options(all_tenants=True)) == 1
+    db.session.rollback()
