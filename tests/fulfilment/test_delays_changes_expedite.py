@@ -236,3 +236,14 @@ def test_either_side_expedites_once(shop: Shop, sent) -> None:
     with pytest.raises(DomainError) as refused:
         expedite.expedite(place(shop, (product, 1)), shop.buyer_user, " ")
     assert "reason" in refused.value.fields
+
+
+def test_the_flag_late_command(app, shop: Shop) -> None:
+    order = place(shop, (shop.product({shop.near: 5}), 1))
+    order.requested_delivery_date = _today(shop) - timedelta(days=1)
+    db.session.flush()
+    result = app.test_cli_runner().invoke(args=["fulfilment", "flag-late"])
+    assert result.exit_code == 0, result.output
+    assert "1 order(s) flagged late." in result.output
+    db.session.expire_all()
+    assert order.late_notified_at is not None

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import joinedload, lazyload, raiseload
+from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy.orm import aliased, joinedload, lazyload, raiseload
 
 from wholesale.accounts.models import Organization
 from wholesale.db import utcnow
@@ -96,9 +96,34 @@ class Column:
         return self.count - len(self.cards)
 
 
-def _filtered(supplier: Organization, filters: BoardFilters, today: date,
-              now: datetime) -> Select[Any]:
-    stmt = select(Order).where(Order.supplier_id == supplier.id)
+def _visible(statuses: tuple[OrderStatus, ...], now: datetime) -> ColumnElement[bool]:
+    """On the board: in one of `statuses`, delivered orders only for the last days."""
+    recent = now - timedelta(days=DELIVERED_DAYS)
+    return and_(Order.status.in_(statuses),
+                (Order.status != OrderStatus.DELIVERED) | (Order.status_changed_at >= recent))
+
+
+def _from_warehouse(supplier: Organization, warehouse_id: int,
+                    statuses: tuple[OrderStatus, ...], now: datetime) -> ColumnElement[bool]:
+    """The order has stock allocated in the warehouse. The subquery starts from the board's
+    own orders of these statuses (an index range), so its cost follows the open orders, not
+    the whole history of allocations in that warehouse."""
+    inner = aliased(Order)
+    recent = now - timedelta(days=DELIVERED_DAYS)
+    candidates = (
+        select(OrderLine.order_id)
+        .join(inner, inner.id == OrderLine.order_id)
+        .join(Allocation, Allocation.order_line_id == OrderLine.id)
+        .where(inner.supplier_id == supplier.id, inner.status.in_(statuses),
+               (inner.status != OrderStatus.DELIVERED) | (inner.status_changed_at >= recent),
+               Allocation.warehouse_id == warehouse_id, Allocation.released_at.is_(None))
+    )
+    return Order.id.in_(candidates)
+
+
+def _filtered(supplier: Organization, filters: BoardFilters, today: date, now: datetime,
+              statuses: tuple[OrderStatus, ...] = COLUMNS) -> Select[Any]:
+    stmt = select(Order).where(Order.supplier_id == supplier.id, _visible(statuses, now))
     if filters.buyer_id:
         stmt = stmt.where(Order.buyer_id == filters.buyer_id)
     if filters.delivery_date:
@@ -108,14 +133,8 @@ def _filtered(supplier: Organization, filters: BoardFilters, today: date,
     if filters.expedited:
         stmt = stmt.where(Order.expedited_at.is_not(None))
     if filters.warehouse_id:
-        stmt = stmt.where(exists(
-            select(Allocation.id).join(OrderLine, OrderLine.id == Allocation.order_line_id)
-            .where(OrderLine.order_id == Order.id,
-                   Allocation.warehouse_id == filters.warehouse_id,
-                   Allocation.released_at.is_(None))))
-    recent = now - timedelta(days=DELIVERED_DAYS)
-    return stmt.where(Order.status.in_(COLUMNS)).where(
-        (Order.status != OrderStatus.DELIVERED) | (Order.status_changed_at >= recent))
+        stmt = stmt.where(_from_warehouse(supplier, filters.warehouse_id, statuses, now))
+    return stmt
 
 
 def board(supplier: Organization, filters: BoardFilters, *, limit: int = DEFAULT_LIMIT,
@@ -124,13 +143,12 @@ def board(supplier: Organization, filters: BoardFilters, *, limit: int = DEFAULT
     to MAX_LIMIT)."""
     now = now or utcnow()
     today = late.supplier_today(supplier.id, now)
-    base = _filtered(supplier, filters, today, now)
-    counts = _counts(base)
+    counts = _counts(_filtered(supplier, filters, today, now))
     columns: list[Column] = []
     for status in COLUMNS:
         wanted = MAX_LIMIT if expand is status else limit
         stmt = (
-            base.where(Order.status == status)
+            _filtered(supplier, filters, today, now, (status,))
             .order_by(Order.expedited_at.is_(None), late.due_column(), Order.id)
             .limit(wanted)
             .options(joinedload(Order.buyer), joinedload(Order.supplier),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+import click
 from flask import (
     Blueprint,
     Response,
@@ -37,6 +38,7 @@ from wholesale.fulfilment import (
     delivery,
     documents,
     expedite,
+    late,
     machine,
     panel,
     pdf,
@@ -288,3 +290,16 @@ def pod_photo(event_id: int) -> ResponseReturnValue:
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+@bp.cli.command("flag-late")
+def flag_late_command() -> None:
+    """Announce orders that became late (`order_late`, once per order). Run it every few
+    minutes from a scheduler, or call `wholesale.fulfilment.late.flag_late_orders` from a
+    worker."""
+    flagged = late.flag_late_orders()
+    db.session.commit()
+    click.echo(f"{len(flagged)} order(s) flagged late.")
