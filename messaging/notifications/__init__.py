@@ -32,9 +32,31 @@ def init_app(app: Flask) -> None:
     if "worker" not in app.cli.commands:
         app.cli.add_command(worker_command)
     app.context_processor(_settings_nav)
+    app.add_template_global(_notification_log, "notification_log")
+    from messaging.notifications.catalog import EVENTS
+
+    app.add_template_global(EVENTS, "notification_events")
     if in_process_dispatcher(app) and not app.testing:
         start_in_process(app)
         atexit.register(stop_in_process)
+
+
+def _notification_log(order_id: int) -> list[dict[str, Any]]:
+    """The order's delivery log as the signed-in user may see it (the order page)."""
+    from sqlalchemy import select
+
+    from messaging.notifications.log import entry
+    from messaging.notifications.models import Notification
+    from wholesale.extensions import db
+    from wholesale.tenancy import as_tenant
+
+    if not current_user.is_authenticated:
+        return []
+    org_id = current_user.organization_id
+    with as_tenant(org_id):
+        rows = db.session.scalars(select(Notification).where(
+            Notification.order_id == order_id).order_by(Notification.id.desc()).limit(200))
+        return [entry(n, org_id) for n in rows]
 
 
 def _settings_nav() -> dict[str, Any]:

@@ -94,3 +94,13 @@ def test_short_links_and_unsubscribe(client, app, cast):
     rows = notifications(order_id=cast.order.id)
     assert ("sms", "+14155550300") not in {(n.channel.value, n.address) for n in rows}
     assert all(n.status is Status.PENDING for n in rows)
+
+
+def test_the_order_page_has_a_notifications_section(client, cast):
+    _delay(cast)
+    login(client, cast.buyer_owner)
+    page = client.get(f"/orders/{cast.order.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="notifications"' in html and cast.contact.email in html
+    assert "Delayed" in html
