@@ -326,3 +326,12 @@ def test_forged_reply_addresses_and_wrong_secrets(client, app, cast):
     assert inbound(client, app, forged, "let me in").json["outcome"] == "unmatched"
     assert inbound(client, app, to, "hello", secret="not-the-secret").status_code == 404
     assert thread(cast.order.id) == []
+
+
+@pytest.mark.usefixtures("twilio_webhooks", "csrf_enabled")
+def test_webhooks_need_no_csrf_token(client, app, cast):
+    assert sms(client, "+14155550100", "with CSRF on", sid="SM" + "7" * 32).status_code == 200
+    with app.test_request_context():
+        to = links.reply_address(cast.order.id, f"u{cast.buyer_owner.id}")
+    assert inbound(client, app, to, "by email, CSRF on").json["outcome"] == "routed"
+    assert client.post("/webhooks/sendgrid/events", json=[]).status_code == 200
