@@ -2,17 +2,19 @@
 
 The thread row's UPDATE takes the row lock and the next `seq` (and is skipped when the
 author already stored this `client_id`); the INSERT follows. On PostgreSQL both are one
-statement (a data-modifying CTE), so a message costs one round trip before the commit;
-elsewhere (SQLite) they are two.
+statement (a data-modifying CTE, written out once as SQL so no statement is built or
+compiled per message): a message costs one round trip before the commit. Elsewhere (SQLite)
+they are two SQLAlchemy statements.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, literal, select, update
-from sqlalchemy.dialects import postgresql
+from psycopg.types.json import Json
+from sqlalchemy import exists, func, select, update
 
 from messaging.chat.models import Message, MessageKind, Thread
 from messaging.chat.upsert import insert
@@ -44,19 +46,11 @@ def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
     or None when the same author's `client_id` is already stored."""
     thread_id, client_id = row["thread_id"], row.get("client_id")
     claim = _claim(thread_id, row["created_at"], internal, row.get("author_id"), client_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        claimed = claim.cte("claim")
-        columns = list(row)
-        stmt = postgresql.insert(_messages).from_select(
-            [*columns, "seq"],
-            select(*[literal(row[name], _messages.c[name].type) for name in columns],
-                   claimed.c.seq),
-        )
-        if client_id:
-            stmt = stmt.on_conflict_do_nothing(
-                index_elements=["thread_id", "author_id", "client_id"])
-        found = db.session.execute(stmt.returning(_messages.c.id, _messages.c.seq),
-                                   execution_options=UNSCOPED).first()
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        params = {**row, "data": None if row["data"] is None else Json(row["data"])}
+        sql = _postgres_append(tuple(row), internal, bool(client_id))
+        found = connection.exec_driver_sql(sql, params).first()
     else:
         seq = db.session.execute(claim, execution_options=UNSCOPED).scalar()
         if seq is None:
@@ -72,6 +66,25 @@ def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
         repair_counters(thread_id)
         return None
     return found[0], found[1]
+
+
+@cache
+def _postgres_append(columns: tuple[str, ...], internal: bool, deduplicate: bool) -> str:
+    public = "" if internal else (
+        ", last_public_seq = last_seq + 1, last_public_message_at = %(created_at)s")
+    unless_stored = (
+        " AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE thread_id = %(thread_id)s"
+        " AND author_id = %(author_id)s AND client_id = %(client_id)s)" if deduplicate else "")
+    values = ", ".join(f"%({name})s" for name in columns)
+    return (
+        "WITH claim AS (UPDATE chat_threads SET last_seq = last_seq + 1, "
+        f"last_message_at = %(created_at)s{public} WHERE id = %(thread_id)s{unless_stored} "
+        "RETURNING last_seq) "
+        f"INSERT INTO chat_messages ({', '.join(columns)}, seq) "
+        f"SELECT {values}, claim.last_seq FROM claim"
+        + (" ON CONFLICT (thread_id, author_id, client_id) DO NOTHING" if deduplicate else "")
+        + " RETURNING id, seq"
+    )
 
 
 def repair_counters(thread_id: int) -> None:
