@@ -55,6 +55,8 @@ def _database_url(raw: str) -> str:
         raise ConfigError(f"DATABASE_URL={raw!r} is not a SQLAlchemy URL (e.g. sqlite:///x.db)")
     scheme = raw.split("://", 1)[0]
     backend = scheme.split("+", 1)[0]
+    if backend == "postgres":  # the spelling many hosting providers hand out
+        backend = "postgresql"
     if backend not in {"sqlite", "postgresql"}:
         raise ConfigError(
             f"DATABASE_URL uses {scheme!r}; Ordertalk supports sqlite and postgresql+psycopg"

@@ -7,7 +7,6 @@ schema and commits once. The same declarations produce the OpenAPI document.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
@@ -63,6 +62,23 @@ def load(schema: type[Schema], data: Any, **kwargs: Any) -> dict[str, Any]:
         raise ValidationFailed(flatten_messages(exc.messages)) from None
 
 
+def _storable(value: Any) -> bool:
+    """JSON may escape characters no database stores: NUL and lone surrogates ("\\ud800")."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    return True
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a clear 400."""
     if not request.data:
@@ -72,10 +88,11 @@ def json_body() -> dict[str, Any]:
         raise BadRequest("The request body is not valid JSON.", code="malformed_json")
     if not isinstance(payload, dict):
         raise BadRequest("The request body must be a JSON object.", code="malformed_json")
-    try:  # JSON may escape lone surrogates ("\ud800"), which no database can store
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadRequest("The body contains invalid Unicode.", code="malformed_json") from None
+    if not _storable(payload):
+        raise BadRequest(
+            "The body contains characters that cannot be stored (NUL or lone surrogates).",
+            code="malformed_json",
+        )
     return payload
 
 

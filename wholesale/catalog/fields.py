@@ -38,12 +38,12 @@ def parse_money(value: Any, *, allow_negative: bool = False) -> Decimal:
         raise BadValue("Must be a decimal amount such as \"12.50\".") from None
     if not amount.is_finite():
         raise BadValue("Must be a decimal amount such as \"12.50\".")
-    if amount != amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
-        raise BadValue("Use at most 2 decimal places.")
     if amount < 0 and not allow_negative:
         raise BadValue("Must not be negative.")
-    if abs(amount) > MAX_MONEY:
+    if abs(amount) > MAX_MONEY:  # before rounding: quantize fails on huge values
         raise BadValue("Too large.")
+    if amount != amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
+        raise BadValue("Use at most 2 decimal places.")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -57,10 +57,10 @@ def parse_percent(value: Any) -> Decimal:
         raise BadValue("Must be a percentage such as \"7.5\".") from None
     if not pct.is_finite():
         raise BadValue("Must be a percentage such as \"7.5\".")
+    if not 0 <= pct <= 100:  # before rounding: quantize fails on huge values
+        raise BadValue("Must be between 0 and 100.")
     if pct != pct.quantize(Decimal("0.01"), rounding="ROUND_DOWN"):
         raise BadValue("Use at most 2 decimal places.")
-    if not 0 <= pct <= 100:
-        raise BadValue("Must be between 0 and 100.")
     return pct.quantize(Decimal("0.01"))
 
 
