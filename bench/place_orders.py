@@ -341,8 +341,9 @@ def clean_floor(engine: Engine, world: World, jobs: list[Job]) -> None:
 # -- main ------------------------------------------------------------------------------------
 
 
-def report(api: Result, floor: Result | None, clients: int, orders: int) -> dict[str, Any]:
-    print(f"\nOrdertalk placement benchmark — PostgreSQL, {clients} clients, "
+def report(api: Result, floor: Result | None, clients: int, orders: int,
+           database: str) -> dict[str, Any]:
+    print(f"\nOrdertalk placement benchmark — {database}, {clients} clients, "
           f"{orders} orders × 3 lines")
     print(f"{'':16}{'orders/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     summary: dict[str, Any] = {"clients": clients, "orders": orders}
@@ -413,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
                 clean_floor(engine, world, jobs + warm)
             finally:
                 engine.dispose()
-        summary = report(api, floor, args.clients, args.orders)
+        dialect = make_url(database_url).get_backend_name() if database_url else "unknown"
+        summary = report(api, floor, args.clients, args.orders,
+                         {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(dialect, dialect))
         if args.json:
             Path(args.json).write_text(json.dumps(summary, indent=2))
         return 0 if not api.errors else 1
