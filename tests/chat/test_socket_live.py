@@ -228,3 +228,35 @@ def test_concurrent_retries_store_one_message_and_keep_the_counters(live_server,
     assert db.session.scalar(select(func.count()).select_from(Message).where(
         Message.client_id == "retry-1").execution_options(all_tenants=True)) == 1
     db.session.rollback()
+
+
+def test_the_portal_session_cookie_authenticates_the_socket(live_server, live_db, live_world,
+                                                           sockets):
+    import re as regex
+
+    from tests.factories import PASSWORD
+    from wholesale.extensions import db
+
+    email = user(live_world.buyer_user_id).email
+    db.session.rollback()
+    browser = requests.Session()
+    form = browser.get(f"{live_server.url}/login", timeout=10).text
+    token = regex.search(r'<meta name="csrf-token" content="([^"]+)"', form).group(1)
+    signed_in = browser.post(f"{live_server.url}/login", timeout=10, allow_redirects=False,
+                             data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert signed_in.status_code == 302
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    # The same browser: Flask-Login's strong session protection checks the User-Agent.
+    agent = browser.headers["User-Agent"]
+    client = sockets(live_server.url, None, headers={"Cookie": cookie, "User-Agent": agent})
+    assert client.join(live_world.order_id)["ok"]
+    assert client.send(live_world.order_id, "via the cookie")["message"]["author"]["id"] == (
+        live_world.buyer_user_id)
+    # Signing out ends that session: a new connection with the old cookie is refused.
+    browser.post(f"{live_server.url}/logout", timeout=10,
+                 data={"csrf_token": regex.search(
+                     r'<meta name="csrf-token" content="([^"]+)"',
+                     browser.get(f"{live_server.url}/", timeout=10).text).group(1)})
+    stale = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Client(live_server.url, None, headers={"Cookie": stale, "User-Agent": agent}).connect()
