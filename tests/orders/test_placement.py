@@ -372,3 +372,13 @@ def test_plan_prefers_one_warehouse_then_splits_nearest_first() -> None:
     assert [(t.warehouse_id, t.quantity) for t in plan.takes] == [(1, 4), (2, 10), (3, 2)]
     short = plan_line(9, 20, [near, mid, far])
     assert (short.reserved, short.shortfall) == (17, 3)
+
+
+def test_odd_values_with_a_key_are_validation_errors(shop: Shop, unchanged) -> None:
+    check = unchanged()
+    for lines, contacts in (([1, "x"], None), ([{"product_id": 1, "quantity": 1}], "Ana"),
+                            ("lines", [object()])):
+        with pytest.raises(ValidationFailed):
+            place_order(**shop.place_kwargs(idempotency_key="odd", contacts=contacts)
+                        | {"lines": lines})
+    check()

@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
-    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+    return repr(value)
 
 
 def find(organization_id: int, key: str) -> IdempotencyKey | None:

@@ -188,20 +188,27 @@ def canonical_request(
     po_number: str | None,
 ) -> dict[str, Any]:
     """What an idempotency fingerprint covers: the order as asked for, normalized."""
+    def pair(line: Any) -> Any:
+        return ([line.get("product_id"), line.get("quantity")] if isinstance(line, Mapping)
+                else repr(line))
+
+    def person(c: Any) -> Any:
+        if not isinstance(c, Mapping):
+            return repr(c)
+        return [str(c.get(k) or "").strip().lower() if k == "email" else
+                str(c.get(k) or "").strip() for k in ("name", "email", "phone")]
+
     return {
         "buyer_id": buyer_id,
         "supplier_id": supplier_id,
-        "lines": [[line.get("product_id"), line.get("quantity")] for line in lines],
+        "lines": [pair(line) for line in lines] if isinstance(lines, Sequence) else repr(lines),
         "requested_delivery_date": (delivery_date.isoformat() if isinstance(delivery_date, date)
                                     else delivery_date),
         "delivery_location_id": location_id,
-        "notes": (notes or "").strip(),
-        "po_number": (po_number or "").strip(),
-        "contacts": [
-            [(c.get("name") or "").strip(), (c.get("email") or "").strip().lower(),
-             (c.get("phone") or "").strip()]
-            for c in contacts or []
-        ],
+        "notes": str(notes or "").strip(),
+        "po_number": str(po_number or "").strip(),
+        "contacts": ([person(c) for c in contacts or []]
+                     if isinstance(contacts, Sequence | None) else repr(contacts)),
     }
 
 
