@@ -239,6 +239,7 @@ def test_delivery_change_delay_and_expedite_forms(shop: Shop, as_supplier, as_bu
     assert "Change requested" in _text(page)
     html = _text(as_supplier.get(f"/orders/{order.id}"))
     assert "Delivery change requested" in html and "Accept" in html
+    assert "data-change-requested" in _text(as_supplier.get("/board"))
     change_id = order.delivery_changes[0].id
     page = as_supplier.post(f"/fulfilment/delivery-changes/{change_id}/decline",
                             data={"note": ""}, follow_redirects=True)

@@ -21,6 +21,7 @@ from wholesale.accounts.models import Organization
 from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment import late, machine
+from wholesale.fulfilment.models import ChangeStatus, DeliveryChange
 from wholesale.orders.models import Allocation, Order, OrderLine, OrderStatus
 from wholesale.sites.models import Warehouse
 
@@ -74,6 +75,7 @@ class Card:
     waiting: int = 0  # units without stock yet (backordered)
     shipped: int = 0
     warehouses: list[str] = field(default_factory=list)
+    change_requested: bool = False  # a delivery change waits for an answer
 
     @property
     def expedited(self) -> bool:
@@ -196,6 +198,11 @@ def _fill(supplier: Organization, cards: list[Card]) -> None:
         reserved[order_id] += int(quantity or 0)
         card.shipped += int(shipped or 0)
         card.warehouses.append(names.get(warehouse_id, f"#{warehouse_id}"))
+    pending = db.session.scalars(
+        select(DeliveryChange.order_id).where(DeliveryChange.order_id.in_(ids),
+                                              DeliveryChange.status == ChangeStatus.PENDING))
+    for order_id in pending:
+        by_id[order_id].change_requested = True
     for card in cards:
         card.waiting = max(0, card.units - reserved[card.order.id])
         if card.order.status is OrderStatus.CANCELLED:
