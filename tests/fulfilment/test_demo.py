@@ -25,7 +25,7 @@ def test_seed_covers_every_stage_and_is_idempotent(factory, with_catalog: bool) 
     orders = list(db.session.scalars(select(Order).where(Order.supplier_id == shop.supplier.id)))
     by_po = {o.po_number: o for o in orders if o.backorder_of_id is None}
     assert {o.status for o in orders} == set(OrderStatus)
-    assert late.is_late(by_po["DEMO-LATE"])
+    assert late.is_late(by_po["DEMO-LATE"]) and by_po["DEMO-LATE"].late_notified_at
     assert by_po["DEMO-DELAYED"].delays and by_po["DEMO-DELAYED"].eta is not None
     assert by_po["DEMO-EXPEDITED"].expedited_at is not None
     partial = by_po["DEMO-PARTIAL"]
