@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from wholesale import signals
@@ -150,6 +151,102 @@ def _late(order: Order, kwargs: dict[str, Any]) -> Event:
                  {"due": _iso(due)}, _order_state(order))
 
 
+# -- invoicing (wholesale/invoicing: kwargs invoice, and hold for the credit signals) ------
+
+
+def _money(amount: Any, currency: Any) -> str:
+    """`1,234.50 USD`."""
+    try:
+        value = f"{Decimal(str(amount)):,.2f}"
+    except (InvalidOperation, ValueError):
+        value = str(amount)
+    return f"{value} {currency or ''}".strip()
+
+
+def _short_day(value: Any) -> str:
+    """`Dec 29`."""
+    if isinstance(value, datetime | date):
+        return f"{value:%b} {value.day}"
+    return str(value)
+
+
+def _invoice_url(invoice: Any) -> str | None:
+    """The invoice's page, absolute (links in messages start with http:// or https://)."""
+    from flask import current_app
+
+    invoice_id = getattr(invoice, "id", None)
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    if invoice_id is None or not base.startswith(("http://", "https://")):
+        return None
+    return f"{base}/invoices/{invoice_id}"
+
+
+def _invoice_data(invoice: Any) -> dict[str, Any]:
+    return {"invoice_id": getattr(invoice, "id", None),
+            "number": getattr(invoice, "display_number", None),
+            "total": str(getattr(invoice, "total", "")),
+            "currency": getattr(invoice, "currency", None),
+            "due_date": _iso(getattr(invoice, "due_date", None)),
+            "url": _invoice_url(invoice)}
+
+
+def _with_link(body: str, url: str | None) -> str:
+    return f"{body}: {url}" if url else f"{body}."
+
+
+def _invoice_issued(order: Order, kwargs: dict[str, Any]) -> Event | None:
+    invoice = kwargs.get("invoice")
+    if invoice is None:
+        return None
+    body = (f"Invoice {invoice.display_number} issued, due {_short_day(invoice.due_date)} "
+            f"\u2014 {_money(invoice.total, invoice.currency)}")
+    data = _invoice_data(invoice)
+    return Event("invoice_issued", _with_link(body, data["url"]), data)
+
+
+def _invoice_overdue(order: Order, kwargs: dict[str, Any]) -> Event | None:
+    invoice = kwargs.get("invoice")
+    if invoice is None:
+        return None
+    days = kwargs.get("days_overdue")
+    balance = getattr(invoice, "balance", invoice.total)
+    body = (f"Invoice {invoice.display_number} is overdue: {_money(balance, invoice.currency)} "
+            f"was due {_short_day(invoice.due_date)}")
+    if isinstance(days, int) and days > 0:
+        body += f" ({days} day{'s' if days != 1 else ''} ago)"
+    data = {**_invoice_data(invoice), "balance": str(balance), "days_overdue": days}
+    return Event("invoice_overdue", _with_link(body, data["url"]), data)
+
+
+def _invoice_voided(order: Order, kwargs: dict[str, Any]) -> Event | None:
+    invoice = kwargs.get("invoice")
+    if invoice is None:
+        return None
+    reason = kwargs.get("reason") or ""
+    body = f"Invoice {invoice.display_number} voided{_who(kwargs)}."
+    if reason:
+        body += f" Reason: {reason}"
+    return Event("invoice_voided", body, {**_invoice_data(invoice), "reason": reason})
+
+
+def _held_for_credit(order: Order, kwargs: dict[str, Any]) -> Event:
+    return Event("credit_hold",
+                 f"On hold pending credit approval: {_label(order).lower()} would exceed the "
+                 "buyer's credit limit.", {"status": "pending"})
+
+
+def _credit_decided(order: Order, kwargs: dict[str, Any]) -> Event:
+    approved = bool(kwargs.get("approved"))
+    note = kwargs.get("note") or ""
+    if approved:
+        body = f"Credit approved{_who(kwargs)}: {_label(order).lower()} goes ahead."
+        body += f" Note: {note}" if note else ""
+    else:
+        body = f"Credit rejected{_who(kwargs)}" + (f": {note}" if note else ".")
+    return Event("credit_decided", body,
+                 {"status": "approved" if approved else "rejected", "note": note})
+
+
 # signal name in wholesale.signals → renderer (kwargs as documented in wholesale/signals.py).
 RENDERERS: dict[str, Renderer] = {
     "order_placed": _placed,
@@ -162,6 +259,11 @@ RENDERERS: dict[str, Renderer] = {
     "order_expedited": _expedite,
     "backorder_ready": _backorder_ready,
     "order_late": _late,
+    "invoice_issued": _invoice_issued,
+    "invoice_overdue": _invoice_overdue,
+    "invoice_voided": _invoice_voided,
+    "order_held_for_credit": _held_for_credit,
+    "order_credit_decided": _credit_decided,
 }
 
 _connected: list[Callable[..., None]] = []  # strong references for blinker
