@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import g, has_app_context
 from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
 
 from wholesale.errors import NotFound
 
@@ -66,11 +68,18 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     org_id = current_tenant_id()
     if org_id is None:
         return
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(model, model.__tenant_criteria__(org_id), include_aliases=True)
-            for model in _SCOPED
-        )
+    state.statement = state.statement.options(*_criteria_options(org_id))
+
+
+@lru_cache(maxsize=1024)
+def _criteria_options(org_id: int) -> tuple[LoaderCriteriaOption, ...]:
+    """The options for one tenant, built once. Lambdas let SQLAlchemy cache the compiled
+    criteria (org_id becomes a bound parameter); reusing the option objects keeps the
+    per-query cost near that of an unscoped query."""
+    return tuple(
+        with_loader_criteria(model, lambda cls: cls.__tenant_criteria__(org_id),
+                             include_aliases=True)
+        for model in _SCOPED
     )
 
 
