@@ -82,11 +82,10 @@ def test_the_allocation_is_part_of_the_receipt_transaction(shop: Shop) -> None:
     assert shop.level(product, shop.near).on_hand == 0
 
 
-def test_a_positive_adjustment_allocates_when_it_commits(shop: Shop, sent) -> None:
+def test_a_positive_adjustment_allocates_in_its_transaction(shop: Shop, sent) -> None:
     product = shop.product({shop.near: 0}, allow_backorder=True)
     order = place(shop, (product, 2))
     stock.adjust(shop.supplier_user, shop.near.id, product.id, 5, "found a pallet")
-    db.session.commit()
     db.session.expire_all()
     assert reservations.fully_reserved(order)
     assert shop.level(product, shop.near).reserved == 2

@@ -502,8 +502,8 @@ def _apply_stock(user: User, changes: list[dict[str, Any]],
               kind, user_id=user.id)
     if progress:
         progress(len(changes))
-    if kind is MovementKind.RECEIPT:
-        for change in changes:
+    for change in changes:  # receipts, and counts that found more than was on hand
+        if change["delta"] > 0:
             signals.stock_received.send(supplier, product_id=change["product_id"],
                                         warehouse_id=change["warehouse_id"],
                                         quantity=change["delta"])

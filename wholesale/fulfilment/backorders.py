@@ -2,15 +2,11 @@
 
 An order *waits* for stock when some of its lines are not fully reserved: a backorder made
 at placement (`backorder_of`), or an order placed when nothing was in stock. When stock of a
-product arrives in a warehouse — a receipt (`stock_received`) or a positive adjustment —
-the open orders waiting for that product reserve what they need from that warehouse, in
+product arrives in a warehouse (`stock_received`: a receipt, or an adjustment or count that
+adds stock), the open orders waiting for that product reserve what they need from that warehouse, in
 order of priority (expedited first), then age (oldest first). This happens in the
 transaction of the receipt. When an order has everything reserved it is announced with
 `backorder_ready` and an event on its timeline.
-
-Positive adjustments do not send `stock_received` (inventory/stock.py), so this module also
-notes every ADJUSTMENT ledger row with a positive on-hand change written through the session
-and allocates for them just before that transaction commits (`before_commit`).
 
 Locking: the arrival already holds the stock level's row; each waiting order is locked with
 SKIP LOCKED, so an order that another transaction is changing right now (a cancel, which
@@ -22,8 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import func, select
 
 from wholesale import signals
 from wholesale.accounts.models import Organization, User
@@ -31,10 +26,8 @@ from wholesale.extensions import db
 from wholesale.fulfilment import access, machine, reservations, timeline
 from wholesale.fulfilment.models import EventKind, Side
 from wholesale.inventory.ledger import get_or_create_level, move
-from wholesale.inventory.models import MovementKind, StockLevel, StockMovement
+from wholesale.inventory.models import MovementKind, StockLevel
 from wholesale.orders.models import Allocation, Order, OrderLine
-
-_PENDING = "fulfilment_arrivals"
 
 
 def waiting_orders(supplier_id: int, product_id: int) -> list[int]:
@@ -116,45 +109,6 @@ def _on_stock_received(sender: Organization, **kwargs: Any) -> None:
         allocate_arrival(sender.id, product_id, warehouse_id)
 
 
-def _note_positive_adjustments(state: ORMExecuteState) -> None:
-    """Remember (supplier, warehouse, product) of ADJUSTMENT ledger rows that add stock."""
-    if not state.is_insert:
-        return
-    table = getattr(state.statement, "table", None)
-    if table is not StockMovement.__table__:
-        return
-    rows: list[dict[str, Any]]
-    if isinstance(state.parameters, list):
-        rows = state.parameters
-    elif state.parameters:
-        rows = [dict(state.parameters)]
-    else:
-        rows = [dict(state.statement.compile().params)]
-    for row in rows:
-        kind, delta = row.get("kind"), row.get("on_hand_delta") or 0
-        if kind in (MovementKind.ADJUSTMENT, MovementKind.ADJUSTMENT.value) and delta > 0:
-            key = (row["supplier_id"], row["warehouse_id"], row["product_id"])
-            pending: list[tuple[int, int, int]] = state.session.info.setdefault(_PENDING, [])
-            if key not in pending:
-                pending.append(key)
-
-
-def _allocate_noted(session: Session) -> None:
-    """Before the commit of a transaction that added stock by adjustment."""
-    while session.info.get(_PENDING):
-        supplier_id, warehouse_id, product_id = session.info[_PENDING].pop(0)
-        allocate_arrival(supplier_id, product_id, warehouse_id)
-
-
-def _forget_noted(session: Session, *_args: Any) -> None:
-    session.info.pop(_PENDING, None)
-
-
 def subscribe() -> None:
-    """Connect the arrival handlers (idempotent); called when the app registers fulfilment."""
+    """Connect the arrival handler (idempotent); called when the app registers fulfilment."""
     signals.stock_received.connect(_on_stock_received, weak=False)
-    for name, fn in (("do_orm_execute", _note_positive_adjustments),
-                     ("before_commit", _allocate_noted),
-                     ("after_rollback", _forget_noted)):
-        if not event.contains(Session, name, fn):
-            event.listen(Session, name, fn)

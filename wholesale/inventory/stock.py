@@ -111,7 +111,7 @@ def receive(supplier_user: User, warehouse_id: int, product_id: int, quantity: i
 def adjust(supplier_user: User, warehouse_id: int, product_id: int, delta: int,
            reason: str, *, field: str = "delta") -> StockLevel:
     """A correction of what is on hand (+ or −); on hand can never go below what is reserved
-    (409 insufficient_stock)."""
+    (409 insufficient_stock). A positive correction announces `stock_received` too."""
     org = _supplier_of(supplier_user)
     delta = _whole(delta, field, positive=False)
     text = _reason(reason)
@@ -129,6 +129,9 @@ def adjust(supplier_user: User, warehouse_id: int, product_id: int, delta: int,
             "can be removed.",
             fields={field: [f"At most {level.available} can be removed."]},
         ) from None
+    if delta > 0:  # found stock is stock that arrived: waiting backorders may take it
+        signals.stock_received.send(org, product_id=product.id, warehouse_id=warehouse.id,
+                                    quantity=delta)
     return level
 
 
