@@ -63,6 +63,9 @@ def post_message(
 ) -> Posted:
     """A text message or internal note by `access.actor`, stored then broadcast."""
     text = (body or "").strip()
+    _check_storable(text, "body")
+    if client_id:
+        _check_storable(client_id, "client_id")
     if not text and not files:
         raise ValidationFailed.one("body", "Write a message.")
     if len(text) > MAX_BODY:
@@ -75,6 +78,23 @@ def post_message(
     if payload is None:
         return Posted(_existing(access, client_id or ""), False)
     return Posted(payload, True)
+
+
+def storable(value: str) -> bool:
+    """Text PostgreSQL can keep: no NUL character, no lone surrogate."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_storable(value: str, field: str) -> None:
+    if not storable(value):
+        raise ValidationFailed.one(field, "Remove the characters that cannot be stored "
+                                          "(NUL or lone surrogates).")
 
 
 def post_event(
@@ -232,7 +252,7 @@ def search(person: Person, query: str, *, limit: int = 50, before_id: int | None
            ) -> list[Message]:
     """Messages of `person`'s threads containing `query` (case-insensitive), newest first."""
     needle = query.strip().lower()
-    if not needle:
+    if not needle or not storable(needle):
         return []
     stmt = select(Message).where(
         visible_to(person),

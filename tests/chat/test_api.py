@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import ApiClient
@@ -106,3 +108,31 @@ def test_openapi_documents_the_chat_endpoints(api, world):
     spec = api(None).get("/api/v1/openapi.json").json
     assert "post" in spec["paths"]["/api/v1/orders/{order_id}/messages"]
     assert "get" in spec["paths"]["/api/v1/messages/search"]
+
+
+def test_text_that_cannot_be_stored_is_refused(api, world):
+    url = f"/api/v1/orders/{world.order_id}/messages"
+    buyer = api(world.buyer_user_id)
+    for body in ("nul \u0000 here", "lone \ud800 surrogate"):
+        response = buyer.post(url, data=json.dumps({"body": body}),
+                              content_type="application/json")
+        assert response.status_code in (400, 422), response.get_data(as_text=True)
+    assert buyer.get("/api/v1/messages/search?q=%00").status_code in (200, 400, 422)
+    assert buyer.get(url).json["items"] == []
+
+
+def test_socket_payloads_that_cannot_be_stored_are_refused(world):
+    from messaging.chat import services
+    from messaging.chat.access import open_thread
+    from tests.chat.util import user
+    from wholesale.errors import ValidationFailed
+
+    access = open_thread(user(world.buyer_user_id), world.order_id)
+    for body, client_id in (("a\u0000b", "c-1"), ("fine", "c\u0000"), ("x\udc00", None)):
+        try:
+            services.post_message(access, body, client_id=client_id)
+        except ValidationFailed as exc:
+            assert set(exc.fields) <= {"body", "client_id"}
+        else:
+            raise AssertionError(f"{body!r}/{client_id!r} was accepted")
+    assert services.search(user(world.buyer_user_id), "\u0000") == []
