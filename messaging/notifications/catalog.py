@@ -65,6 +65,23 @@ EVENTS: dict[str, EventType] = {
         EventType("chat_digest", "Unread chat messages",
                   "Messages in an order's chat you have not read for a few minutes.", _ALL,
                   EMAIL_ONLY),
+        # Invoicing: to the buyer's billing contacts (users among them by their
+        # preferences, other addresses by the buyer organization's defaults).
+        EventType("invoice_issued", "Invoice issued",
+                  "A new invoice, with its PDF attached (to billing contacts).",
+                  frozenset({BUYER}), EMAIL_ONLY),
+        EventType("invoice_reminder", "Payment reminder",
+                  "An invoice is due soon, due today or still unpaid (to billing contacts).",
+                  frozenset({BUYER}), EMAIL_ONLY),
+        EventType("invoice_overdue", "Invoice overdue",
+                  "An invoice went past its due date unpaid (to billing contacts).",
+                  frozenset({BUYER}), EMAIL_ONLY),
+        EventType("credit_hold", "Held for credit approval",
+                  "An order over the buyer's credit limit waits for the supplier.",
+                  frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
+        EventType("credit_decided", "Credit approved or rejected",
+                  "The supplier approved or rejected an order held for credit.",
+                  frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
         EventType("invitation", "Invitation", "An invitation to Ordertalk.", frozenset(),
                   EMAIL_ONLY, configurable=False),
     )

@@ -8,6 +8,9 @@ taken with `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)` on Postg
 several workers share the work, and with the same conditional UPDATE on SQLite, where
 writers are serialized. The attempt is counted in the claim's commit, before the send; a
 worker that dies leaves leases that expire, and another worker takes the messages over.
+
+Periodic work rides on the loop: chat digests every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
+the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
 
 from __future__ import annotations
@@ -30,14 +33,18 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from messaging.notifications import digest, outbox, retry
 from messaging.notifications.fallback import queue_email_fallback
 from messaging.notifications.models import (
+    Channel,
     Notification,
+    NotificationAttachment,
     NotificationEvent,
     Status,
     Suppression,
 )
+from messaging.notifications.periodic import DailyJobs
 from messaging.notifications.settings import DispatcherSettings, dispatcher_settings
 from messaging.notifications.suppressions import suppress
 from messaging.providers import (
+    Attachment,
     OutboundMessage,
     ProviderError,
     ProviderResult,
@@ -73,6 +80,7 @@ class Dispatcher:
         providers: Providers | None = None,
         worker_id: str | None = None,
         run_digests: bool = True,
+        run_daily: bool | None = None,
     ) -> None:
         self.app = app
         self.settings = settings or dispatcher_settings(app)
@@ -90,6 +98,9 @@ class Dispatcher:
         self.inflight = 0
         self.run_digests = run_digests
         self._next_digest = 0.0
+        # The daily jobs (the invoicing run), with the other periodic work by default.
+        self.daily = DailyJobs(app, self.settings, self.worker_id) if (
+            run_digests if run_daily is None else run_daily) else None
         self.sent = 0  # counters, for the benchmark and logs
         self.failed = 0
 
@@ -120,6 +131,10 @@ class Dispatcher:
             self._gather(timeout=0.5)
             self._record_only()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if self.daily is not None and self.daily.thread is not None:
+            # A daily run in progress: let it finish if it can (otherwise its claim's
+            # lease expires and another worker takes it over).
+            self.daily.thread.join(max(0.0, deadline - time.monotonic()))
 
     def drain(self, timeout: float = 30.0) -> None:
         """Send everything due now, and what comes due within `timeout` (tests, bench)."""
@@ -146,6 +161,8 @@ class Dispatcher:
             if self.run_digests and time.monotonic() >= self._next_digest:
                 self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
                 self._digests()
+        if self.daily is not None:
+            self.daily.tick()
         for item in batch:
             self.inflight += 1
             self._inflight_ids.add(item.message.notification_id)
@@ -266,6 +283,9 @@ class Dispatcher:
         if not rows:
             return []
         suppressed = self._suppressed({(r.channel.value, r.address) for r in rows})
+        files = self._attachments([
+            r.id for r in rows if r.channel is Channel.EMAIL and (r.payload or {}).get(
+                "attachments") and (r.channel.value, r.address) not in suppressed])
         claimed: list[Claimed] = []
         history = []
         for row in rows:
@@ -278,7 +298,8 @@ class Dispatcher:
                     notification_id=row.id, channel=row.channel.value, to=row.address,
                     text=row.body_text, subject=row.subject, html=row.body_html,
                     reply_to=row.reply_to, idempotency_key=row.idempotency_key,
-                    unsubscribe_url=links.get("unsubscribe")),
+                    unsubscribe_url=links.get("unsubscribe"),
+                    attachments=tuple(files.get(row.id, ()))),
                 row.attempts, min(row.max_attempts, self.settings.max_attempts)))
             history.append({"notification_id": row.id, "status": "attempt",
                             "detail": f"attempt {row.attempts} by {self.worker_id}",
@@ -286,6 +307,20 @@ class Dispatcher:
         if history:
             connection.execute(NotificationEvent.__table__.insert(), history)
         return claimed
+
+    def _attachments(self, ids: list[int]) -> dict[int, list[Attachment]]:
+        """The stored files of the emails just claimed that have some (their payload says
+        so: most messages have none and cost no query)."""
+        if not ids:
+            return {}
+        a = NotificationAttachment.__table__.c
+        found: dict[int, list[Attachment]] = {}
+        for row in db.session.connection().execute(
+                select(a.notification_id, a.filename, a.content_type, a.content)
+                .where(a.notification_id.in_(ids)).order_by(a.id)):
+            found.setdefault(row.notification_id, []).append(
+                Attachment(row.filename, row.content_type, bytes(row.content)))
+        return found
 
     def _renew_leases(self) -> None:
         """Keep the leases of the sends in flight (a slow provider must not make them look

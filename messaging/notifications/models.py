@@ -1,6 +1,8 @@
 """Notification tables: the outbox (one row per message to send), its status history,
 preferences (per user, per organization, per order contact), suppressions (STOP, bounces),
-inbound messages seen from the providers, short links and chat-digest cursors.
+inbound messages seen from the providers, short links, chat-digest cursors, files attached
+to emails (an invoice PDF, as it was when the message was queued) and the claims of the
+dispatcher's daily jobs.
 
 A notification row carries the order's `supplier_id` and `buyer_id` so the tenant filter
 decides visibility without joins. `supplier_only` marks rows whose content comes from the
@@ -10,16 +12,18 @@ supplier's internal side (a digest with internal notes): the buyer never sees th
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     ColumnElement,
+    Date,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -246,3 +250,42 @@ class DigestCursor(Base):
     recipient_key: Mapped[str] = mapped_column(String(32))  # "u:<id>" or "c:<id>"
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotificationAttachment(Base):
+    """A file sent with an email notification, stored with it in the outbox transaction:
+    the bytes as they were when the message was queued (an invoice voided later still
+    goes out as it was issued), whichever worker sends it. SMS carries no attachments."""
+
+    __tablename__ = "notification_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScheduledRun(Base):
+    """One run of a daily job of the dispatcher (e.g. the invoicing run) for one UTC day.
+    The (job, day) row is unique: the worker that inserts it runs the job; the others skip
+    it. An unfinished run whose lease has passed (the worker died, or the run failed) may
+    be taken over."""
+
+    __tablename__ = "notification_scheduled_runs"
+    __table_args__ = (UniqueConstraint("job", "run_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    run_on: Mapped[date] = mapped_column(Date)
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    finished_at: Mapped[datetime | None]
+    result: Mapped[str] = mapped_column(Text, default="")
+    last_error: Mapped[str | None] = mapped_column(Text)

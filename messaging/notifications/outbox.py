@@ -1,13 +1,14 @@
 """Writing notifications: one row per recipient, channel and event, in the transaction of
 the change that caused it (signal receivers run inside it), rendered at once and keyed so
 the same event never queues the same message twice. The dispatcher sends them after the
-commit; a rollback takes them away with the change."""
+commit; a rollback takes them away with the change. Files attached to an email (an invoice
+PDF) are stored with its row, in the same transaction, as they are at that moment."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app
@@ -19,12 +20,14 @@ from messaging.notifications import links, render, sms
 from messaging.notifications.models import (
     Channel,
     Notification,
+    NotificationAttachment,
     NotificationEvent,
     RecipientKind,
     Status,
 )
 from messaging.notifications.settings import dispatcher_settings
 from messaging.notifications.suppressions import is_suppressed
+from messaging.providers import Attachment
 from wholesale.db import utcnow
 from wholesale.extensions import db
 
@@ -54,6 +57,11 @@ class Draft:
     fallback_email: str | None = None
     fallback_of_id: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    # Email only (SMS templates link instead): stored with the row as they are now.
+    attachments: tuple[Attachment, ...] = ()
+    # Instead of the order's reply address (e.g. the supplier's billing address for
+    # someone without an account).
+    reply_to: str | None = None
 
 
 def idempotency_key(event_key: str, channel: Channel | str, address: str) -> str:
@@ -67,11 +75,18 @@ def _insert() -> Any:
     return sqlite.insert(Notification)
 
 
+def attachment_meta(attachments: tuple[Attachment, ...]) -> list[dict[str, Any]]:
+    """What the payload (templates, the dispatcher, the logs) says of the attachments."""
+    return [{"filename": a.filename, "content_type": a.content_type, "size": len(a.content)}
+            for a in attachments]
+
+
 def _content(draft: Draft) -> dict[str, Any]:
     if draft.channel is Channel.EMAIL:
         email = render.render_email(draft.event, draft.payload)
-        reply_to = None
-        if draft.order_id and draft.recipient_kind is not RecipientKind.ADDRESS:
+        reply_to = draft.reply_to
+        if reply_to is None and draft.order_id \
+                and draft.recipient_kind is not RecipientKind.ADDRESS:
             ref = f"u{draft.user_id}" if draft.user_id else f"c{draft.contact_id}"
             reply_to = links.reply_address(draft.order_id, ref)
         return {"subject": email.subject, "body_text": email.text, "body_html": email.html,
@@ -89,6 +104,9 @@ def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
         return None
     suppressed = is_suppressed(draft.channel.value, draft.address)
     now = utcnow()
+    files = draft.attachments if draft.channel is Channel.EMAIL else ()
+    if files:
+        draft = replace(draft, payload={**draft.payload, "attachments": attachment_meta(files)})
     values = {
         "idempotency_key": key,
         "event_key": draft.event_key[:200],
@@ -125,7 +143,14 @@ def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
     new_id = db.session.execute(stmt).scalar()
     if new_id is None:
         return None
+    if files:
+        db.session.execute(insert(NotificationAttachment), [{
+            "notification_id": new_id, "filename": a.filename[:200],
+            "content_type": a.content_type[:100], "size": len(a.content),
+            "sha256": hashlib.sha256(a.content).hexdigest(), "content": a.content,
+            "created_at": now} for a in files])
     detail = "address suppressed" if suppressed else "queued"
+    detail += "".join(f" with {a.filename}" for a in files)
     db.session.execute(insert(NotificationEvent).values(
         notification_id=new_id, status=(Status.SUPPRESSED if suppressed else Status.PENDING
                                         ).value,

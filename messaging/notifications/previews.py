@@ -47,10 +47,39 @@ _DETAILS: dict[str, dict[str, Any]] = {
          "body": "Can we swap the basil for Thai basil?"},
         {"author": "Sam Lee", "time": "Mar 3, 14:05 UTC", "internal": False,
          "body": "Same quantity please."}]},
+    "invoice_issued": {},
+    "invoice_reminder": {"kind": "before_due", "on_date": "Fri Mar 28, 2025",
+                         "days_overdue": None},
+    "invoice_overdue": {"days_overdue": 3},
+    "credit_hold": {"credit_limit": "2,000.00 USD", "open_receivables": "1,840.00 USD",
+                    "order_amount": "312.40 USD", "exposure": "2,152.40 USD",
+                    "holds_url": "http://127.0.0.1:5000/invoices/holds"},
+    "credit_decided": {"credit_limit": "2,000.00 USD", "open_receivables": "1,840.00 USD",
+                       "order_amount": "312.40 USD", "approved": True,
+                       "note": "Approved this once; please settle INV-00031.",
+                       "decided_by": "Maya Chen"},
     "invitation": {"organization": "Golden Gate Produce", "invited_by": "Maya Chen",
                    "kind": "buyer", "url": "http://127.0.0.1:5000/invitations/sample-token",
                    "expires": "Tue Mar 18, 2025"},
 }
+
+
+_INVOICE = {
+    "id": 7, "number": "INV-00007", "status": "issued", "issue_date": "Mon Mar 3, 2025",
+    "due_date": "Wed Apr 2, 2025", "due_short": "Apr 2", "terms": "Net 30",
+    "po_number": "PO-1187", "currency": "USD", "subtotal": "312.40 USD",
+    "tax_label": "Sales tax", "tax_total": "27.73 USD", "total": "340.13 USD", "paid": None,
+    "balance": "340.13 USD",
+    "lines": [{"name": "Heirloom tomatoes", "quantity": 4, "unit": "case",
+               "amount": "152.00"},
+              {"name": "Basil, bunch", "quantity": 12, "unit": "each", "amount": "30.40"},
+              {"name": "Burrata 250 g", "quantity": 20, "unit": "each", "amount": "130.00"}],
+    "more_lines": 0, "seller": "Golden Gate Produce LLC",
+    "seller_email": "billing@goldengate.test",
+    "payment_instructions": "ACH to account 000123456, routing 121000358.",
+    "url": "http://127.0.0.1:5000/invoices/7",
+}
+_BILLING = ("invoice_issued", "invoice_reminder", "invoice_overdue")
 
 
 @dataclass(frozen=True)
@@ -66,6 +95,19 @@ class Preview:
 
 def sample_payload(event: str, base_url: str = "http://127.0.0.1:5000") -> dict[str, Any]:
     side = "supplier" if event in ("order_expedited", "order_late") else "buyer"
+    if event in _BILLING:
+        return {
+            "event": event, "order": _ORDER, "invoice": _INVOICE,
+            "detail": _DETAILS.get(event, {}), "actor": None,
+            "recipient": {"name": "Ana Ruiz", "side": "billing"},
+            "links": {"order": f"{base_url}/o/k7m2p9q", "short": f"{base_url}/o/k7m2p9q",
+                      "thread": f"{base_url}/inbox/42", "invoice": f"{base_url}/invoices/7",
+                      "preferences": f"{base_url}/settings/notifications",
+                      "unsubscribe": f"{base_url}/notifications/unsubscribe/sample"},
+            "reply_enabled": True,
+            "attachments": [{"filename": "INV-00007.pdf", "content_type": "application/pdf",
+                             "size": 24_576}],
+        }
     return {
         "event": event,
         "order": None if event == "invitation" else _ORDER,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from flask import Flask
@@ -29,6 +30,21 @@ class DispatcherSettings:
     provider_timeout: float = 10.0
     digest_delay_minutes: float = 10.0
     digest_interval_seconds: float = 60.0
+    # The daily invoicing run (overdue invoices, payment reminders): from this time of the
+    # UTC day on, once per day across all workers; None: the dispatcher never runs it.
+    daily_invoicing_at: time | None = time(14, 0)
+    # A claimed daily run not finished by then (the worker died) may be taken over; a
+    # failed run is tried again after `daily_retry_seconds`.
+    daily_lease_seconds: float = 3600.0
+    daily_retry_seconds: float = 300.0
+
+
+def parse_time_of_day(text: str) -> time | None:
+    """`14:00` → 14:00; `off` (or `none`, `0`, `false`) → None. A bad value is a ValueError."""
+    if text.strip().lower() in {"off", "none", "no", "0", "false"}:
+        return None
+    hours, _, minutes = text.strip().partition(":")
+    return time(int(hours), int(minutes or 0))
 
 
 def dispatcher_settings(app: Flask) -> DispatcherSettings:
@@ -42,6 +58,9 @@ def dispatcher_settings(app: Flask) -> DispatcherSettings:
         provider_timeout=float(_get(app, "NOTIFY_PROVIDER_TIMEOUT", "10")),
         digest_delay_minutes=float(_get(app, "NOTIFY_DIGEST_DELAY_MINUTES", "10")),
         digest_interval_seconds=float(_get(app, "NOTIFY_DIGEST_INTERVAL_SECONDS", "60")),
+        daily_invoicing_at=parse_time_of_day(_get(app, "NOTIFY_DAILY_INVOICING_AT", "14:00")),
+        daily_lease_seconds=float(_get(app, "NOTIFY_DAILY_LEASE_SECONDS", "3600")),
+        daily_retry_seconds=float(_get(app, "NOTIFY_DAILY_RETRY_SECONDS", "300")),
     )
 
 

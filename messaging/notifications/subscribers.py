@@ -1,5 +1,6 @@
 """Receivers of `wholesale.signals`: each turns a domain event into notifications, inside
-the transaction of the change (see docs/notifications.md for the kwargs read).
+the transaction of the change (see docs/notifications.md for the kwargs read). The
+invoicing signals' receivers are in billing.py.
 
 An order that ships is announced once: when both `order_status_changed` (to shipped) and
 `order_shipped` fire in one transaction, the message with the tracking wins."""
@@ -14,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from messaging.notifications import payloads
+from messaging.notifications import billing, payloads
 from messaging.notifications.addresses import normalize_email
 from messaging.notifications.catalog import BUYER, CONTACT, STATUS_EVENTS, SUPPLIER
 from messaging.notifications.fanout import notify_order
@@ -89,8 +90,10 @@ def on_status_changed(sender: Any, order: Order, **kwargs: Any) -> None:
         shipped[order.id] = ("status", ids)
         return
     sides = None if event != "order_cancelled" else {SUPPLIER, BUYER, CONTACT}
-    notify_order(order, event, f"status:{order.id}:{to_status}", detail,
-                 actor=_actor(kwargs), sides=sides)
+    ids = notify_order(order, event, f"status:{order.id}:{to_status}", detail,
+                       actor=_actor(kwargs), sides=sides)
+    if event == "order_cancelled":  # a credit rejection in this transaction replaces it
+        billing.remember_cancellation(order.id, ids)
 
 
 def on_shipped(sender: Any, order: Order, **kwargs: Any) -> None:
@@ -252,6 +255,12 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "backorder_ready": on_backorder_ready,
     "order_late": on_late,
     "invitation_created": on_invitation,
+    # invoicing (billing.py)
+    "invoice_issued": billing.on_invoice_issued,
+    "invoice_reminder_due": billing.on_invoice_reminder,
+    "invoice_overdue": billing.on_invoice_overdue,
+    "order_held_for_credit": billing.on_held_for_credit,
+    "order_credit_decided": billing.on_credit_decided,
 }
 _connected: list[Callable[..., None]] = []
 

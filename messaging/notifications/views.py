@@ -1,10 +1,12 @@
 """Pages: notification preferences (/settings/notifications), the supplier's delivery log
 (/notifications), an order's delivery log (/orders/<id>/notifications), the short link
 /o/<code>, the unsubscribe page of the links in messages, and the dev outbox (/dev/outbox)
-where the console backend's messages and every template's preview are shown."""
+where the console backend's messages (with their attachments, downloadable) and every
+template's preview are shown."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import (
@@ -15,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -24,7 +27,7 @@ from sqlalchemy import select
 from messaging.notifications import links, log, previews
 from messaging.notifications import preferences as prefs
 from messaging.notifications.catalog import EVENTS, events_for
-from messaging.notifications.models import Notification, ShortLink
+from messaging.notifications.models import Notification, NotificationAttachment, ShortLink
 from messaging.notifications.preferences import CHANNELS
 from wholesale.errors import Forbidden
 from wholesale.extensions import db
@@ -148,16 +151,29 @@ def unsubscribe(token: str) -> ResponseReturnValue:
 # -- dev outbox ----------------------------------------------------------------------------
 
 
-def _outbox_rows(me: Any) -> list[Notification]:
+def _outbox_stmt(me: Any) -> Any:
     org = me.organization
-    stmt = select(Notification).order_by(Notification.id.desc()).limit(100)
+    stmt = select(Notification)
     if not org.is_supplier:
         stmt = stmt.where(
             (Notification.organization_id == org.id)
             | ((Notification.buyer_id == org.id)
                & Notification.recipient_side.in_(("buyer", "contact"))))
-    with as_tenant(org.id):
-        return list(db.session.scalars(stmt))
+    return stmt
+
+
+def _outbox_rows(me: Any) -> list[Notification]:
+    with as_tenant(me.organization_id):
+        return list(db.session.scalars(
+            _outbox_stmt(me).order_by(Notification.id.desc()).limit(100)))
+
+
+def _attachments_of(notification_id: int) -> list[Any]:
+    """Name, type and size of a message's attachments (not the bytes)."""
+    a = NotificationAttachment
+    return list(db.session.execute(
+        select(a.id, a.filename, a.content_type, a.size)
+        .where(a.notification_id == notification_id).order_by(a.id)))
 
 
 @bp.get("/dev/outbox")
@@ -172,8 +188,24 @@ def dev_outbox() -> ResponseReturnValue:
     selected = request.args.get("id", type=int)
     rows = _outbox_rows(me)
     current = next((n for n in rows if n.id == selected), rows[0] if rows else None)
+    attachments = _attachments_of(current.id) if current is not None else []
     return render_template("dev/outbox.html", rows=rows, current=current, console=console,
-                           events=EVENTS, previews=previews.all_previews())
+                           events=EVENTS, previews=previews.all_previews(),
+                           attachments=attachments)
+
+
+@bp.get("/dev/outbox/<int:notification_id>/attachments/<int:attachment_id>")
+@login_required
+def dev_outbox_attachment(notification_id: int, attachment_id: int) -> ResponseReturnValue:
+    """A file attached to a message of the outbox (e.g. the invoice PDF as it was sent)."""
+    me = _me()
+    with as_tenant(me.organization_id):
+        visible = db.session.scalar(_outbox_stmt(me).where(Notification.id == notification_id))
+    found = db.session.get(NotificationAttachment, attachment_id) if visible else None
+    if found is None or found.notification_id != notification_id:
+        abort(404)
+    return send_file(io.BytesIO(found.content), mimetype=found.content_type,
+                     as_attachment=True, download_name=found.filename)
 
 
 @bp.get("/dev/outbox/<int:notification_id>.html")

@@ -8,6 +8,17 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (e.g. an invoice PDF). SMS has none: its text links to
+    what the email would attach."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    disposition: str = "attachment"
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     notification_id: int
     channel: str  # "email" or "sms"
@@ -18,6 +29,7 @@ class OutboundMessage:
     reply_to: str | None = None
     idempotency_key: str = ""
     unsubscribe_url: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

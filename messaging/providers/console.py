@@ -1,5 +1,6 @@
 """The console backend: nothing leaves the machine. The message is already in the
-database (the notification row); it is marked delivered and shown on /dev/outbox."""
+database (the notification row, its attachments in `notification_attachments`); it is
+marked delivered and shown on /dev/outbox, where the attachments can be downloaded."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class ConsoleProvider:
         self.channel = channel
 
     def send(self, message: OutboundMessage) -> ProviderResult:
-        log.info("console %s #%s to %s: %s", message.channel, message.notification_id,
-                 message.to, message.subject or message.text[:60])
+        attached = "".join(f" [{a.filename}, {len(a.content)} bytes]"
+                           for a in message.attachments)
+        log.info("console %s #%s to %s: %s%s", message.channel, message.notification_id,
+                 message.to, message.subject or message.text[:60], attached)
         return ProviderResult("console", f"console-{message.notification_id}", delivered=True)

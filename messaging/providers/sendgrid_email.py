@@ -2,17 +2,24 @@
 
 `SENDGRID_API_HOST` is the client's host; `reply_to` is the order's reply address; our
 notification id and idempotency key travel in `custom_args`, so Event Webhook reports find
-their notification (and a resend after a crash can be recognised)."""
+their notification (and a resend after a crash can be recognised). Attachments go in the
+message's `attachments` ({content: base64, filename, type, disposition})."""
 
 from __future__ import annotations
 
+import base64
 import http.client
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import (
+    Attachment,
     CustomArg,
+    Disposition,
     Email,
+    FileContent,
+    FileName,
+    FileType,
     Header,
     HtmlContent,
     Mail,
@@ -60,6 +67,13 @@ class SendGridProvider:
         ]
         if message.unsubscribe_url:
             mail.header = Header("List-Unsubscribe", f"<{message.unsubscribe_url}>")
+        for item in message.attachments:
+            mail.add_attachment(Attachment(
+                FileContent(base64.b64encode(item.content).decode("ascii")),
+                FileName(item.filename),
+                FileType(item.content_type),
+                Disposition(item.disposition),
+            ))
         return mail
 
     def send(self, message: OutboundMessage) -> ProviderResult:

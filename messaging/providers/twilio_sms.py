@@ -2,7 +2,11 @@
 
 `TWILIO_API_BASE_URL` is honoured by a custom HTTP client that sends the SDK's
 `https://api.twilio.com/...` requests to that base instead. The status callback URL
-(under PUBLIC_BASE_URL) carries our notification id."""
+(under PUBLIC_BASE_URL) carries our notification id.
+
+SMS carries no attachments (MMS media would need a public URL, and PDFs are not MMS media
+in most countries): the SMS templates link to what the email attaches (e.g. the invoice's
+page), and attachments handed to this adapter are left out, never sent as MediaUrl."""
 
 from __future__ import annotations
 
