@@ -42,6 +42,9 @@ def entry(n: Notification, viewer_org_id: int) -> dict[str, Any]:
         "delivered_at": n.delivered_at,
         "next_attempt_at": n.next_attempt_at if n.status is Status.PENDING else None,
         "fallback_of_id": n.fallback_of_id,
+        "attachments": [{"filename": a.get("filename"), "content_type": a.get("content_type"),
+                         "size": a.get("size")}
+                        for a in (n.payload or {}).get("attachments") or []],
         "history": [{"status": h.status, "detail": h.detail, "source": h.source,
                      "at": h.created_at} for h in n.history],
     }

@@ -12,10 +12,17 @@ class HistorySchema(Schema):
     at = fields.DateTime()
 
 
+class NotificationAttachmentSchema(Schema):
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+
+
 class RecipientSchema(Schema):
     kind = fields.String(metadata={"description": "user, contact or address"})
     name = fields.String()
-    side = fields.String(metadata={"description": "supplier, buyer, contact or invitee"})
+    side = fields.String(metadata={"description": "supplier, buyer (billing contacts too), "
+                                                  "contact or invitee"})
     address = fields.String(metadata={"description": "masked for the other organization's "
                                                      "people"})
 
@@ -38,4 +45,6 @@ class NotificationSchema(Schema):
     delivered_at = fields.DateTime(allow_none=True)
     next_attempt_at = fields.DateTime(allow_none=True)
     fallback_of_id = fields.Integer(allow_none=True)
+    attachments = fields.List(fields.Nested(NotificationAttachmentSchema), metadata={
+        "description": "files sent with the email (e.g. the invoice PDF); SMS has none"})
     history = fields.List(fields.Nested(HistorySchema))
