@@ -9,7 +9,8 @@ several workers share the work, and with the same conditional UPDATE on SQLite, 
 writers are serialized. The attempt is counted in the claim's commit, before the send; a
 worker that dies leaves leases that expire, and another worker takes the messages over.
 
-Periodic work rides on the loop: chat digests every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
+Periodic work rides on the loop: chat digests and the late-order check every
+`NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
 
@@ -53,6 +54,7 @@ from messaging.providers import (
 )
 from wholesale.db import utcnow
 from wholesale.extensions import db
+from wholesale.fulfilment.late import flag_late_orders
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +163,7 @@ class Dispatcher:
             if self.run_digests and time.monotonic() >= self._next_digest:
                 self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
                 self._digests()
+                self._late_orders()
         if self.daily is not None:
             self.daily.tick()
         for item in batch:
@@ -183,6 +186,16 @@ class Dispatcher:
         except Exception:
             db.session.rollback()
             log.exception("chat digests failed")
+
+    def _late_orders(self) -> None:
+        """Announce orders that went past their delivery date (once each; `order_late`
+        subscribers write the thread event and the notifications in this transaction)."""
+        try:
+            flag_late_orders()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("late-order check failed")
 
     def _wait(self, stop: threading.Event) -> None:
         if self.inflight:
