@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from wholesale import signals
 from wholesale.accounts.models import Organization, OrgKind, Role, User
 from wholesale.accounts.services import _new_user, find_user_by_email
 from wholesale.demo_catalog import seed_catalog
@@ -123,6 +124,7 @@ def seed_demo() -> tuple[Organization, Organization]:
     seed_orders(supplier, buyer)
     seed_fulfilment(supplier, buyer)
     seed_invoicing(supplier, buyer)
+    signals.demo_seeded.send(supplier, buyer=buyer)
     return supplier, buyer
 
 

@@ -1,0 +1,72 @@
+"""Demo conversations, so a fresh `make run` shows threads with people talking in them.
+
+Subscribed to `wholesale.signals.demo_seeded`; idempotent through each message's
+`client_id` (a second seed stores nothing new)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from messaging.chat.access import open_thread
+from messaging.chat.services import post_message
+from wholesale import signals
+from wholesale.accounts.models import Organization, Role, User
+from wholesale.extensions import db
+from wholesale.orders.models import Order, OrderStatus
+
+# (side, internal note?, text) per conversation; "buyer" is the buyer's owner, "supplier" the
+# supplier's first staff member (or owner).
+_CONVERSATIONS: list[list[tuple[str, bool, str]]] = [
+    [
+        ("buyer", False, "Hi! Could the driver come through the back entrance on 18th St? "
+                         "The front is blocked by a market stall on Tuesdays."),
+        ("supplier", False, "Of course — noted for this delivery and the next ones."),
+        ("supplier", True, "Tell Tom: back entrance, and call Ana 10 min before arrival."),
+        ("buyer", False, "Perfect, thank you 🙏"),
+    ],
+    [
+        ("buyer", False, "Are the Roma tomatoes from the new farm? Last batch was great."),
+        ("supplier", False, "Yes, same farm in Gilroy. We'll have them until mid-December."),
+    ],
+    [
+        ("supplier", False, "Heads up: the parmesan wheel is on a later truck, "
+                            "everything else leaves this afternoon."),
+        ("buyer", False, "No problem, we have enough for the weekend."),
+    ],
+]
+
+
+def seed_conversations(supplier: Organization, buyer: Organization) -> None:
+    """A few conversations on the supplier's most recent open orders with this buyer."""
+    people = {"buyer": _person(buyer, prefer_staff=False),
+              "supplier": _person(supplier, prefer_staff=True)}
+    stmt = (
+        select(Order)
+        .where(Order.supplier_id == supplier.id, Order.buyer_id == buyer.id,
+               Order.status.not_in([OrderStatus.DELIVERED, OrderStatus.CANCELLED]))
+        .order_by(Order.id.desc())
+        .limit(len(_CONVERSATIONS))
+        .execution_options(all_tenants=True)
+    )
+    for order, conversation in zip(db.session.scalars(stmt).all(), _CONVERSATIONS,
+                                   strict=False):
+        for n, (side, internal, text) in enumerate(conversation):
+            access = open_thread(people[side], order.id)
+            post_message(access, text, internal=internal, client_id=f"demo-{order.id}-{n}")
+
+
+def _person(org: Organization, *, prefer_staff: bool) -> User:
+    members = sorted((u for u in org.users if u.is_active), key=lambda u: u.id)
+    staff = [u for u in members if u.role is Role.STAFF]
+    return (staff or members)[0] if prefer_staff else next(
+        u for u in members if u.role is Role.OWNER)
+
+
+def _on_demo_seeded(supplier: Organization, **kwargs: Any) -> None:
+    seed_conversations(supplier, kwargs["buyer"])
+
+
+def subscribe() -> None:
+    signals.demo_seeded.connect(_on_demo_seeded, weak=False)
