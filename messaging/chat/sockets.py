@@ -44,6 +44,8 @@ def _error(code: str, message: str, fields: dict[str, list[str]] | None = None) 
 def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
     """Authenticate the connection's user again, set the tenant, parse, run, commit."""
 
+    loader = schema()  # loading does not change the schema: one instance serves every event
+
     def decorator(fn: Callable[..., Ack]) -> Callable[..., Ack]:
         @wraps(fn)
         def handler(data: Any = None, *_extra: Any) -> Ack:
@@ -60,7 +62,7 @@ def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[...,
                 if not isinstance(data, dict):
                     return _error("validation_error", "Send a JSON object.")
                 try:
-                    payload = schema().load(data)
+                    payload = loader.load(data)
                 except MarshmallowError as exc:
                     fields = flatten_messages(exc.messages)
                     return _error("validation_error", "Some fields are invalid.", fields)

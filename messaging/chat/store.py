@@ -45,13 +45,13 @@ def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
     """Insert `row` (every column but `seq`) as the thread's next message; its (id, seq),
     or None when the same author's `client_id` is already stored."""
     thread_id, client_id = row["thread_id"], row.get("client_id")
-    claim = _claim(thread_id, row["created_at"], internal, row.get("author_id"), client_id)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         params = {**row, "data": None if row["data"] is None else Json(row["data"])}
         sql = _postgres_append(tuple(row), internal, bool(client_id))
         found = connection.exec_driver_sql(sql, params).first()
     else:
+        claim = _claim(thread_id, row["created_at"], internal, row.get("author_id"), client_id)
         seq = db.session.execute(claim, execution_options=UNSCOPED).scalar()
         if seq is None:
             return None
