@@ -24,10 +24,6 @@ def init_app(app: Flask) -> None:
     demo.subscribe()
     sockets.register(socketio)
     app.register_blueprint(inbox_bp)
-    # The portal's placeholder page also answers /inbox until it is removed: the inbox
-    # serves that endpoint too, so `url_for("portal.inbox")` links keep working either way.
-    if "portal.inbox" in app.view_functions:
-        app.view_functions["portal.inbox"] = app.view_functions["inbox.index"]
     app.add_template_filter(render_text, "chat_text")
     app.add_template_global(chat_thread, "chat_thread")
     app.add_template_global(chat_unread_total, "chat_unread_total")

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
         app,
         message_queue=app.config["REDIS_URL"],
         async_mode="threading",
+        channel=app.config["SOCKETIO_CHANNEL"],
         cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]],
         logger=False,
     )

@@ -118,6 +118,9 @@ def load_settings(
             env.get("DATABASE_URL") or "sqlite:///instance/ordertalk.db"
         ),
         "REDIS_URL": redis_url,
+        # Redis pub/sub channels are shared by every database number: installs that share
+        # a Redis server need their own channel name.
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL") or "ordertalk",
         "PORT": port,
         "PUBLIC_BASE_URL": _http_url(
             "PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}"
@@ -142,7 +145,10 @@ def load_settings(
         ),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a
+        # connection: a pool as large as the thread count, so nobody waits for one.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_size": 20,
+                                      "max_overflow": 80},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("PUBLIC_BASE_URL", "").startswith("https://"),

@@ -171,7 +171,16 @@ def test_order_page_partial_renders_with_an_order_in_context(app, client, world)
         order = db.session.get(Order, world.order_id)
         html = render_template_string('{% include "chat/_thread.html" %}', order=order)
     assert f'data-order-id="{world.order_id}"' in html
-    assert "socket.io.min.js" in html and "js/chat.js" in html
+
+
+def test_every_portal_page_carries_live_chat_once(client, world):
+    """The layout brings the chat scripts (unread badges stay live everywhere), once."""
+    login(client, user(world.supplier_user_id))
+    for path in ("/", f"/orders/{world.order_id}", "/inbox", "/catalog"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count("js/chat.js") == 1, path
+        assert html.count("socket.io.min.js") == 1, path
+        assert "data-chat-unread-total" in html, path  # the Inbox badge in the navigation
 
 
 def test_late_and_expedited_filters(client, factory, world):
