@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from wholesale import error_handlers, models  # noqa: F401  (all tables known)
+from wholesale.db import MAX_ID
 from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wholesale.tenancy import set_tenant
 
@@ -20,7 +21,7 @@ class BoundedIntConverter(IntegerConverter):
     instead of driver overflow errors."""
 
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -16,6 +16,16 @@ NAMING_CONVENTION = {
 }
 
 
+# Primary keys are 32-bit integers on PostgreSQL: a larger number is no row's id, and must
+# not reach the driver (it would overflow there).
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: object) -> bool:
+    """Could `value` be a row's id (a positive int within the key range, not a bool)?"""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -9,8 +9,8 @@ from marshmallow import Schema, fields, validate
 from messaging.chat.models import Message
 from messaging.chat.payloads import message_payload
 from wholesale.api.pagination import PageQuery
+from wholesale.db import MAX_ID
 
-MAX_ID = 2**31 - 1
 _id = {"validate": validate.Range(1, MAX_ID)}
 
 

@@ -19,7 +19,7 @@ from messaging.notifications.models import (
     Status,
 )
 from messaging.notifications.suppressions import suppress
-from wholesale.db import utcnow
+from wholesale.db import is_id, utcnow
 from wholesale.extensions import db
 from wholesale.tenancy import as_tenant
 
@@ -120,7 +120,7 @@ def sendgrid_event(event: dict[str, Any]) -> bool:
 
 
 def _find(notification_id: int | None, provider_id: str | None) -> Notification | None:
-    if notification_id is not None and 0 < notification_id < 2**31:
+    if is_id(notification_id):
         found = db.session.get(Notification, notification_id)
         if found is not None:
             return found

@@ -11,11 +11,11 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Select
 
+from wholesale.db import MAX_ID
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 
 DEFAULT_LIMIT = 50
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MAX_LIMIT = 200
 
 

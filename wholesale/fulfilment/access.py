@@ -7,12 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from wholesale.accounts.models import User
+from wholesale.db import is_id
 from wholesale.errors import Forbidden, NotFound
 from wholesale.extensions import db
 from wholesale.fulfilment.models import Side
 from wholesale.orders.models import Order, OrderLine
-
-MAX_ID = 2**31 - 1
 
 
 def lock(order: Order | int, *, skip_locked: bool = False) -> Order | None:
@@ -23,7 +22,7 @@ def lock(order: Order | int, *, skip_locked: bool = False) -> Order | None:
     another transaction holds is skipped (None) instead of waited for."""
     order_id = order if isinstance(order, int) else order.id
     found = None
-    if isinstance(order_id, int) and 0 < order_id <= MAX_ID:
+    if is_id(order_id):
         stmt = (
             select(Order).where(Order.id == order_id)
             .with_for_update(of=Order, skip_locked=skip_locked)

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from wholesale import signals
 from wholesale.accounts.models import User
-from wholesale.db import utcnow
+from wholesale.db import MAX_ID, is_id, utcnow
 from wholesale.errors import Forbidden, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment import access, machine, timeline
@@ -29,8 +29,6 @@ from wholesale.fulfilment.models import ChangeStatus, DeliveryChange, EventKind,
 from wholesale.orders import rules
 from wholesale.orders.models import Order
 from wholesale.sites.models import DeliveryLocation
-
-MAX_ID = 2**31 - 1
 
 
 def request_change(order: Order | int, actor: User, *, delivery_date: object = None,
@@ -115,7 +113,7 @@ def decline_change(change_id: int, actor: User, note: object = "") -> DeliveryCh
 def visible_change(change_id: int) -> DeliveryChange:
     """The request if the current tenant may see its order, else 404."""
     change = None
-    if isinstance(change_id, int) and 0 < change_id <= MAX_ID:
+    if is_id(change_id):
         change = db.session.scalars(
             select(DeliveryChange).where(DeliveryChange.id == change_id)).first()
     if change is None:

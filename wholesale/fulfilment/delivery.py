@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from wholesale.accounts.models import User
 from wholesale.catalog.images import sniff
+from wholesale.db import is_id
 from wholesale.errors import NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment import machine
@@ -62,7 +63,7 @@ def deliver(order: Order | int, actor: User | None, note: str | None = "",
 def pod_photo(event_id: int) -> tuple[Path, str]:
     """The proof-of-delivery photo of a timeline event the current tenant may see."""
     event = None
-    if 0 < event_id <= 2**31 - 1:  # the tenant filter hides other organizations' events
+    if is_id(event_id):  # the tenant filter hides other organizations' events
         event = db.session.scalars(select(OrderEvent).where(OrderEvent.id == event_id)).first()
     name = (event.data or {}).get("pod_photo") if event is not None else None
     if event is None or event.kind is not EventKind.STATUS or not isinstance(name, str):

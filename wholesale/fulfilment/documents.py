@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wholesale.accounts.models import Organization
+from wholesale.db import is_id
 from wholesale.errors import NotFound
 from wholesale.extensions import db
 from wholesale.fulfilment import late, reservations
@@ -73,7 +74,7 @@ class Slip:
 
 def orders_for_print(supplier: Organization, order_ids: Iterable[int]) -> list[Order]:
     """The supplier's orders among `order_ids`, in the order given (404 when none)."""
-    ids = [i for i in dict.fromkeys(order_ids) if isinstance(i, int) and 0 < i <= 2**31 - 1]
+    ids = [i for i in dict.fromkeys(order_ids) if is_id(i)]
     ids = ids[:MAX_BATCH]
     orders = []
     if ids:

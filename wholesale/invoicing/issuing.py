@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from wholesale import signals
 from wholesale.accounts.models import User
-from wholesale.db import utcnow
+from wholesale.db import is_id, utcnow
 from wholesale.errors import Conflict, Forbidden, NotFound
 from wholesale.extensions import db
 from wholesale.fulfilment import access
@@ -156,8 +156,7 @@ def void(invoice_id: int, actor: User, reason: Any, now: datetime | None = None)
 def lock(invoice_id: Any) -> Invoice:
     """The invoice under a row lock (404 when the current tenant may not see it)."""
     found = None
-    if isinstance(invoice_id, int) and not isinstance(invoice_id, bool) \
-            and 0 < invoice_id <= access.MAX_ID:
+    if is_id(invoice_id):
         found = db.session.scalars(
             select(Invoice).where(Invoice.id == invoice_id).with_for_update(of=Invoice)
             .execution_options(populate_existing=True)).first()

@@ -15,7 +15,7 @@ from typing import Any
 
 from wholesale import signals
 from wholesale.accounts.models import User
-from wholesale.db import utcnow
+from wholesale.db import is_id, utcnow
 from wholesale.errors import Conflict, ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment.timeline import clean_text
@@ -115,8 +115,7 @@ def _allocations(items: Any, errors: dict[str, list[str]]) -> dict[int, Decimal]
     for index, item in enumerate(items):
         invoice_id = item.get("invoice_id") if isinstance(item, Mapping) else None
         share = parse_amount(item.get("amount")) if isinstance(item, Mapping) else None
-        if isinstance(invoice_id, bool) or not isinstance(invoice_id, int) \
-                or not 0 < invoice_id <= 2**31 - 1:
+        if not is_id(invoice_id):
             errors[f"allocations.{index}.invoice_id"] = ["Must be an invoice id."]
         elif invoice_id in wanted:
             errors[f"allocations.{index}.invoice_id"] = ["This invoice is listed twice."]

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from wholesale.api.pagination import MAX_ID, Page, paginate
+from wholesale.api.pagination import Page, paginate
+from wholesale.db import is_id
 from wholesale.errors import NotFound
 from wholesale.extensions import db
 from wholesale.invoicing.models import CreditNote, Invoice, InvoiceStatus, PaymentAllocation
@@ -37,7 +38,7 @@ def list_invoices(query: dict[str, Any]) -> Page:
 
 def get_invoice(invoice_id: int) -> Invoice:
     found = None
-    if isinstance(invoice_id, int) and 0 < invoice_id <= MAX_ID:
+    if is_id(invoice_id):
         found = db.session.scalars(
             select(Invoice).where(Invoice.id == invoice_id).options(
                 selectinload(Invoice.allocations).selectinload(PaymentAllocation.payment),
@@ -49,7 +50,7 @@ def get_invoice(invoice_id: int) -> Invoice:
 
 def get_credit_note(note_id: int) -> CreditNote:
     found = None
-    if isinstance(note_id, int) and 0 < note_id <= MAX_ID:
+    if is_id(note_id):
         found = db.session.scalars(select(CreditNote).where(CreditNote.id == note_id)).first()
     if found is None:
         raise NotFound("Credit note not found.")

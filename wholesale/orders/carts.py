@@ -21,13 +21,14 @@ from sqlalchemy.orm import selectinload
 from wholesale.accounts.models import Organization, OrgKind, User
 from wholesale.catalog.models import Product
 from wholesale.catalog.pricing import to_cents, unit_price
+from wholesale.db import MAX_ID
 from wholesale.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.stock import availability
 from wholesale.orders import idempotency, rules
 from wholesale.orders.cart_models import Cart, CartItem
 from wholesale.orders.models import Channel, Order, OrderingRules
-from wholesale.orders.placement import MAX_ID, PlacementResult, place_order
+from wholesale.orders.placement import PlacementResult, place_order
 from wholesale.trading.models import TradingRelationship
 
 MAX_ITEMS = 200

@@ -11,8 +11,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from wholesale.db import MAX_ID
 from wholesale.orders.models import OrderStatus
-from wholesale.orders.placement import MAX_ID
 
 MAX_FORM_ROWS = 50
 

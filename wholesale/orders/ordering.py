@@ -8,18 +8,19 @@ from typing import Any
 from sqlalchemy import select
 
 from wholesale.accounts.models import Organization, OrgKind, User
+from wholesale.db import is_id
 from wholesale.errors import BadRequest, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.orders import idempotency
 from wholesale.orders.models import Channel
-from wholesale.orders.placement import MAX_ID, PlacementResult, place_order
+from wholesale.orders.placement import PlacementResult, place_order
 from wholesale.trading.models import TradingRelationship
 
 
 def customer_of(supplier: Organization, buyer_id: Any) -> Organization:
     """A buyer the supplier trades with, else 404 (as for any other tenant's resource)."""
     buyer = None
-    if isinstance(buyer_id, int) and not isinstance(buyer_id, bool) and 0 < buyer_id <= MAX_ID:
+    if is_id(buyer_id):
         stmt = (
             select(TradingRelationship)
             .where(TradingRelationship.supplier_id == supplier.id,

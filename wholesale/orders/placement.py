@@ -38,7 +38,7 @@ from wholesale import signals
 from wholesale.accounts.models import Organization, User
 from wholesale.catalog.models import Product
 from wholesale.catalog.pricing import NO_TERMS, breaks_for, decide_price, terms_for, to_cents
-from wholesale.db import utcnow
+from wholesale.db import is_id, utcnow
 from wholesale.errors import NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.ledger import InsufficientStock, lock_order, move
@@ -58,7 +58,6 @@ from wholesale.sites.models import DeliveryLocation
 from wholesale.tenancy import as_tenant
 from wholesale.trading.models import TradingRelationship
 
-MAX_ID = 2**31 - 1
 MAX_LINES = 500
 MAX_CONTACTS = 10
 MAX_NOTES = 2000
@@ -278,7 +277,7 @@ def prepare(
 
 def _connected_supplier(actor: User, buyer: Organization, supplier_id: Any) -> Organization:
     """The supplier, if `buyer` trades with it and `actor` works for one of the two."""
-    if not _is_id(supplier_id):
+    if not is_id(supplier_id):
         raise ValidationFailed.one("supplier_id", "Must be a supplier id.")
     if actor.organization_id not in (buyer.id, supplier_id):
         raise NotFound("Supplier not found.")
@@ -314,7 +313,7 @@ def _merged_lines(
             continue
         product_id, quantity = line.get("product_id"), line.get("quantity")
         ok = True
-        if not _is_id(product_id):
+        if not is_id(product_id):
             _add(errors, f"lines.{index}.product_id", "Must be a product id.")
             ok = False
         if isinstance(quantity, bool) or not isinstance(quantity, int):
@@ -351,7 +350,7 @@ def _location(
     buyer: Organization, location_id: Any, errors: dict[str, list[str]]
 ) -> DeliveryLocation | None:
     location = None
-    if _is_id(location_id):
+    if is_id(location_id):
         stmt = (
             select(DeliveryLocation)
             .where(DeliveryLocation.id == location_id, DeliveryLocation.buyer_id == buyer.id)
@@ -573,10 +572,6 @@ def _number(orders: list[Order], supplier_id: int) -> None:
 
 
 # -- small helpers ---------------------------------------------------------------------------
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 def _add(errors: dict[str, list[str]], path: str, message: str) -> None:

@@ -18,10 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from wholesale.accounts.models import Organization
 from wholesale.api.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
+from wholesale.db import MAX_ID
 from wholesale.errors import NotFound
 from wholesale.extensions import db
 from wholesale.orders.models import Order, OrderLine, OrderStatus
-from wholesale.orders.placement import MAX_ID
 from wholesale.sites.models import Warehouse
 
 FILTERS = ("status", "supplier_id", "buyer_id", "placed_from", "placed_to", "delivery_from",

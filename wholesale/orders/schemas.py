@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from wholesale.api.fields import Coordinate
 from wholesale.api.pagination import PageQuery
+from wholesale.db import MAX_ID
 from wholesale.fulfilment import late as _late
 from wholesale.fulfilment.serialize import (
     DelaySchema,
@@ -16,7 +17,7 @@ from wholesale.fulfilment.serialize import (
     ShipmentSchema,
 )
 from wholesale.orders.models import OrderStatus
-from wholesale.orders.placement import MAX_CONTACTS, MAX_ID, MAX_LINES, MAX_NOTES, MAX_PO_NUMBER
+from wholesale.orders.placement import MAX_CONTACTS, MAX_LINES, MAX_NOTES, MAX_PO_NUMBER
 from wholesale.orders.rules import MAX_QUANTITY
 
 
