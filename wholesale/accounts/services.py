@@ -43,6 +43,15 @@ def normalize_email(email: str, field: str = "email") -> str:
     return result.normalized.lower()
 
 
+def is_email(text: str) -> bool:
+    """Whether `text` is an address `normalize_email` accepts (one rule for every form)."""
+    try:
+        normalize_email(text)
+    except ValidationFailed:
+        return False
+    return True
+
+
 def find_user_by_email(email: str) -> User | None:
     """Across all tenants (used before anyone is signed in, and to find another
     organization's person), with the user's organization loaded the same way."""

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from wholesale.accounts.models import Organization, Role, User
+from wholesale.accounts.services import is_email
 from wholesale.catalog.models import Product
 from wholesale.errors import NotFound, ValidationFailed
 from wholesale.extensions import db
@@ -24,7 +25,6 @@ from wholesale.invoicing.models import (
 from wholesale.trading.models import TradingRelationship
 
 MAX_RATE = Decimal("100")
-_EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
 SETTINGS_TEXT = {"legal_name": 200, "address": 1000, "tax_id": 64, "billing_email": 254,
                  "tax_label": 40, "payment_instructions": 2000}
 
@@ -64,7 +64,7 @@ def update_settings(supplier: Organization, data: Mapping[str, Any]) -> InvoiceS
             value = (data[name] or "").strip()
             if len(value) > limit:
                 errors[name] = [f"Keep it under {limit} characters."]
-            elif name == "billing_email" and value and not _EMAIL.match(value):
+            elif name == "billing_email" and value and not is_email(value):
                 errors[name] = ["Enter an email address."]
             else:
                 changes[name] = value
@@ -154,7 +154,7 @@ def update_billing(buyer: Organization, data: Mapping[str, Any]) -> BillingProfi
     if "emails" in data:
         emails = [e.strip().lower() for e in re.split(r"[,\s;]+", data["emails"] or "")
                   if e.strip()]
-        bad = [e for e in emails if not _EMAIL.match(e) or len(e) > 254]
+        bad = [e for e in emails if not is_email(e) or len(e) > 254]
         if bad:
             errors["emails"] = [f"Not an email address: {bad[0]}"]
         elif len(emails) > 10:

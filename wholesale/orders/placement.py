@@ -36,6 +36,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from wholesale import signals
 from wholesale.accounts.models import Organization, User
+from wholesale.accounts.services import is_email
 from wholesale.catalog.models import Product
 from wholesale.catalog.pricing import NO_TERMS, breaks_for, decide_price, terms_for, to_cents
 from wholesale.db import is_id, utcnow
@@ -63,7 +64,6 @@ MAX_CONTACTS = 10
 MAX_NOTES = 2000
 MAX_PO_NUMBER = 64
 MAX_ATTEMPTS = 5  # re-plans after a concurrent order took the stock we planned on
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -420,7 +420,7 @@ def _contacts(
         phone = _text(contact.get("phone"), f"{prefix}.phone", 32, errors)
         if not name:
             _add(errors, f"{prefix}.name", "Give the contact's name.")
-        if email and not _EMAIL.match(email):
+        if email and not is_email(email):
             _add(errors, f"{prefix}.email", "Enter an email address.")
         if phone and not re.fullmatch(r"\+?[0-9 ().-]{5,32}", phone):
             _add(errors, f"{prefix}.phone", "Enter a phone number.")
