@@ -45,12 +45,7 @@ def change_stock(data: dict[str, Any]) -> StockLevel:
     paginated=True,
 )
 def list_stock(query: dict[str, Any]) -> Page:
-    stmt = select(StockLevel).where(StockLevel.supplier_id == current_user.organization_id)
-    if query["product_id"]:
-        stmt = stmt.where(StockLevel.product_id == query["product_id"])
-    if query["warehouse_id"]:
-        stmt = stmt.where(StockLevel.warehouse_id == query["warehouse_id"])
-    return paginate(stmt, StockLevel.id, query)
+    return _own_rows(StockLevel, query)
 
 
 @route(
@@ -62,13 +57,16 @@ def list_stock(query: dict[str, Any]) -> Page:
     paginated=True,
 )
 def list_movements(query: dict[str, Any]) -> Page:
-    stmt = select(StockMovement).where(
-        StockMovement.supplier_id == current_user.organization_id)
-    if query["product_id"]:
-        stmt = stmt.where(StockMovement.product_id == query["product_id"])
-    if query["warehouse_id"]:
-        stmt = stmt.where(StockMovement.warehouse_id == query["warehouse_id"])
-    return paginate(stmt, StockMovement.id, query)
+    return _own_rows(StockMovement, query)
+
+
+def _own_rows(model: type[StockLevel] | type[StockMovement], query: dict[str, Any]) -> Page:
+    """The supplier's rows of `model`, filtered by product and warehouse when asked."""
+    stmt = select(model).where(model.supplier_id == current_user.organization_id)
+    for name in ("product_id", "warehouse_id"):
+        if query[name]:
+            stmt = stmt.where(getattr(model, name) == query[name])
+    return paginate(stmt, model.id, query)
 
 
 @route(
