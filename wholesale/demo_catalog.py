@@ -24,7 +24,7 @@ from wholesale.extensions import db
 from wholesale.inventory import stock
 from wholesale.inventory.models import StockLevel
 from wholesale.orders.models import OrderingRules
-from wholesale.orders.rules import default_rules
+from wholesale.orders.rules import new_rules
 from wholesale.sites.models import Warehouse
 from wholesale.trading.models import TradingRelationship
 
@@ -252,10 +252,9 @@ def _price_list(supplier: Organization, buyer: Organization,
 def _rules(supplier: Organization) -> None:
     if db.session.get(OrderingRules, supplier.id) is not None:
         return
-    rules = default_rules(supplier.id)
+    rules = new_rules(supplier.id)
     rules.delivery_days = "1,2,3,4,5"
     rules.cutoff_time = time(14, 0)
     rules.timezone = "America/Los_Angeles"
     rules.lead_days = 1
     rules.min_order_value = Decimal("75.00")
-    db.session.add(rules)

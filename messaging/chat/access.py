@@ -91,8 +91,8 @@ def ensure_thread(order: Order) -> Thread:
     thread = db.session.scalars(stmt).first()
     if thread is not None:
         return thread
-    db.session.execute(
-        insert(Thread)
+    created = db.session.scalars(
+        insert(Thread, orm=True)
         .values(
             order_id=order.id,
             supplier_id=order.supplier_id,
@@ -102,5 +102,7 @@ def ensure_thread(order: Order) -> Thread:
             created_at=utcnow(),
         )
         .on_conflict_do_nothing(index_elements=["order_id"])
-    )
-    return db.session.scalars(stmt).one()
+        .returning(Thread),
+        execution_options={"all_tenants": True},
+    ).first()
+    return created if created is not None else db.session.scalars(stmt).one()

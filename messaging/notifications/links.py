@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
+from messaging.chat.upsert import insert
 from messaging.notifications.models import ShortLink
 from wholesale.db import utcnow
 from wholesale.extensions import db
@@ -40,15 +40,19 @@ def short_code(order_id: int) -> str:
     """The order's short link code (created on first use, in the current transaction)."""
     stmt = select(ShortLink.code).where(ShortLink.order_id == order_id)
     code = db.session.scalar(stmt)
-    if code:
-        return code
-    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
-    try:
-        with db.session.begin_nested():
-            db.session.add(ShortLink(code=code, order_id=order_id, created_at=utcnow()))
-    except IntegrityError:  # another transaction made the order's link first
-        return db.session.scalar(stmt) or code
+    while not code:
+        # ON CONFLICT DO NOTHING: a concurrent transaction may make the order's link first
+        # (then it is read), and a new code may, rarely, be taken (then another is drawn).
+        code = db.session.scalar(
+            insert(ShortLink).values(code=_new_code(), order_id=order_id,
+                                     created_at=utcnow())
+            .on_conflict_do_nothing().returning(ShortLink.code)
+        ) or db.session.scalar(stmt)
     return code
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(7))
 
 
 def short_url(order_id: int) -> str:

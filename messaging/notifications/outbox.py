@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -100,8 +100,6 @@ def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
     if max_attempts is None:
         max_attempts = dispatcher_settings(current_app).max_attempts
     key = idempotency_key(draft.event_key, draft.channel, draft.address)
-    if db.session.scalar(select(Notification.id).where(Notification.idempotency_key == key)):
-        return None
     suppressed = is_suppressed(draft.channel.value, draft.address)
     now = utcnow()
     files = draft.attachments if draft.channel is Channel.EMAIL else ()

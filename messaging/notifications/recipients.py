@@ -13,7 +13,7 @@ from messaging.notifications.addresses import normalize_email, normalize_phone
 from messaging.notifications.catalog import BUYER, CONTACT, SUPPLIER
 from wholesale.accounts.models import User
 from wholesale.extensions import db
-from wholesale.orders.models import Order, OrderContact
+from wholesale.orders.models import Order
 
 
 @dataclass(frozen=True)
@@ -31,26 +31,30 @@ class Recipient:
         return f"u{self.user.id}" if self.user else f"c{self.contact_id}"
 
 
-def _staff(org_id: int, side: str) -> list[Recipient]:
+def _staff(sides: dict[int, str]) -> list[Recipient]:
+    """The active users of the organizations in `sides` (organization id → side), in one
+    query, supplier side first."""
+    if not sides:
+        return []
     stmt = (
         select(User)
-        .where(User.organization_id == org_id, User.deactivated_at.is_(None))
+        .where(User.organization_id.in_(sides), User.deactivated_at.is_(None))
         .order_by(User.id)
         .execution_options(all_tenants=True)
     )
-    return [
-        Recipient(side, u.name, normalize_email(u.email), normalize_phone(u.phone), user=u)
+    people = [
+        Recipient(sides[u.organization_id], u.name, normalize_email(u.email),
+                  normalize_phone(u.phone), user=u)
         for u in db.session.scalars(stmt)
     ]
+    return sorted(people, key=lambda p: p.side != SUPPLIER)
 
 
 def _contacts(order: Order) -> list[Recipient]:
-    stmt = select(OrderContact).where(OrderContact.order_id == order.id).order_by(
-        OrderContact.id)
     return [
         Recipient(CONTACT, c.name, normalize_email(c.email), normalize_phone(c.phone),
                   contact_id=c.id)
-        for c in db.session.scalars(stmt)
+        for c in sorted(order.contacts, key=lambda c: c.id)
     ]
 
 
@@ -58,11 +62,9 @@ def order_people(order: Order, sides: Iterable[str], actor: User | None = None
                  ) -> list[Recipient]:
     """Everyone of `sides` on the order, except `actor`."""
     wanted = set(sides)
-    people: list[Recipient] = []
-    if SUPPLIER in wanted:
-        people += _staff(order.supplier_id, SUPPLIER)
-    if BUYER in wanted:
-        people += _staff(order.buyer_id, BUYER)
+    sides = {org_id: side for org_id, side in ((order.supplier_id, SUPPLIER),
+                                                (order.buyer_id, BUYER)) if side in wanted}
+    people = _staff(sides)
     if CONTACT in wanted:
         people += _contacts(order)
     if actor is None:

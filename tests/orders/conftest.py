@@ -91,8 +91,7 @@ class Shop:
     def rules(self, **values: Any) -> OrderingRules:
         existing = db.session.get(OrderingRules, self.supplier.id)
         if existing is None:
-            existing = rules.default_rules(self.supplier.id)
-            db.session.add(existing)
+            existing = rules.new_rules(self.supplier.id)
         for name, value in values.items():
             setattr(existing, name, value)
         db.session.flush()

@@ -168,6 +168,7 @@ def user_for_token(token: str) -> User | None:
     stmt = (
         select(ApiToken)
         .where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user).joinedload(User.organization))
         .execution_options(all_tenants=True)
     )
     api_token = db.session.scalars(stmt).first()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from flask import request
@@ -55,9 +55,18 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "_schema": [str(messages)]}
 
 
+@cache
+def schema_instance(schema: type[Schema], many: bool = False) -> Schema:
+    """One shared instance per schema class: building one deep-copies every declared field,
+    which cost more than the dump itself. Instances hold no per-call state (marshmallow 4 has
+    no context), so threads may share them."""
+    return schema(many=many)
+
+
 def load(schema: type[Schema], data: Any, **kwargs: Any) -> dict[str, Any]:
     try:
-        return schema(**kwargs).load(data)
+        instance = schema(**kwargs) if kwargs else schema_instance(schema)
+        return instance.load(data)
     except MarshmallowError as exc:
         raise ValidationFailed(flatten_messages(exc.messages)) from None
 
@@ -165,9 +174,9 @@ def route(
             return result if isinstance(result, dict) else {}
         if isinstance(result, Page):
             return {
-                "items": response(many=True).dump(result.items),
+                "items": schema_instance(response, many=True).dump(result.items),
                 "next_cursor": result.next_cursor,
             }
-        return response().dump(result)
+        return schema_instance(response).dump(result)
 
     return decorator

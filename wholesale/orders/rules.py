@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask import g, has_app_context
+
 from wholesale.catalog.models import Product
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
@@ -25,6 +27,7 @@ DEFAULT_LEAD_DAYS = 1
 MAX_QUANTITY = 1_000_000
 HORIZON_DAYS = 365  # how far ahead an order may ask for delivery
 DATE_FIELD = "requested_delivery_date"
+_MISSING = "_ordering_rules_missing"  # g: suppliers known to have no rules of their own
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -44,9 +47,26 @@ def default_rules(supplier_id: int) -> OrderingRules:
 
 
 def rules_for(supplier_id: int) -> OrderingRules:
-    """The supplier's rules, or the defaults (Mon–Fri, 14:00 cut-off, 1 lead day, no minimum)."""
-    rules = db.session.get(OrderingRules, supplier_id)
-    return rules if rules is not None else default_rules(supplier_id)
+    """The supplier's rules, or the defaults (Mon–Fri, 14:00 cut-off, 1 lead day, no minimum).
+
+    Found rules stay in the session's identity map; a supplier without rules is remembered
+    for the request (until `new_rules`), so asking again costs no query either way."""
+    missing: set[int] = g.setdefault(_MISSING, set()) if has_app_context() else set()
+    if supplier_id not in missing:
+        rules = db.session.get(OrderingRules, supplier_id)
+        if rules is not None:
+            return rules
+        missing.add(supplier_id)
+    return default_rules(supplier_id)
+
+
+def new_rules(supplier_id: int) -> OrderingRules:
+    """The default rules, added to the session as the supplier's own."""
+    rules = default_rules(supplier_id)
+    db.session.add(rules)
+    if has_app_context():
+        g.get(_MISSING, set()).discard(supplier_id)
+    return rules
 
 
 def delivery_weekdays(rules: OrderingRules) -> set[int]:
@@ -210,8 +230,7 @@ def save_rules(supplier_id: int, data: dict[str, object]) -> OrderingRules:
         raise ValidationFailed.one("timezone", "Not an IANA time zone such as Europe/Paris.")
     rules = db.session.get(OrderingRules, supplier_id)
     if rules is None:
-        rules = default_rules(supplier_id)
-        db.session.add(rules)
+        rules = new_rules(supplier_id)
     rules.delivery_days = ",".join(str(d) for d in days)
     rules.cutoff_time = data["cutoff_time"]  # type: ignore[assignment]
     rules.timezone = zone
