@@ -71,8 +71,8 @@ class Order(TenantScoped, TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     buyer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
-    # Per supplier, from 1, no gaps (see orders/numbers.py). NULL only inside the placing
-    # transaction: the number is taken as its last write, so the counter lock is brief.
+    # Per supplier, from 1, unique and increasing (see orders/numbers.py). NULL only inside
+    # the placing transaction: the number is taken as its last write.
     number: Mapped[int] = mapped_column(Integer, nullable=True)
     status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus, "order_status"),
                                                 default=OrderStatus.PLACED)

@@ -1,10 +1,18 @@
-"""Human-friendly order numbers: per supplier, from 1, without gaps, shown as `GG-00042`.
+"""Human-friendly order numbers: per supplier, from 1, shown as `GG-00042`.
 
 The number comes from the supplier's `OrderCounter` row with one
-`UPDATE … SET last_number = last_number + 1 … RETURNING`; the row lock that UPDATE takes is
-held until the transaction commits, so two placements never get the same number and a
-rolled-back placement gives its number back. Placement takes the number as its very last
-write, which keeps that per-supplier lock short.
+`UPDATE … SET last_number = last_number + 1 … RETURNING`, so two placements never get the
+same number. Where that UPDATE runs decides how long the row stays locked:
+
+- **PostgreSQL**: on a connection of its own that commits at once, so the lock lasts one
+  statement and placements for one supplier do not queue behind each other's listeners
+  and commit. The price is a gap in the numbers when a placement fails after taking its
+  number (its listeners or its commit fail) — rare, and the numbers stay unique and
+  increasing.
+- **SQLite**, a supplier's first order (the counter row is created in the placement's
+  transaction), and a transaction that already holds the counter's lock: inside the
+  placement's transaction, where a rollback gives the number back. (SQLite has one
+  writer at a time anyway.)
 
 The prefix is the initials of the first two words of the supplier's name
 ("Golden Gate Provisions" → `GG`); a one-word name gives its first two letters
@@ -14,34 +22,87 @@ The prefix is the initials of the first two words of the supplier's name
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
-from sqlalchemy import insert, update
+from flask import current_app
+from psycopg.errors import LockNotAvailable
+from sqlalchemy import Engine, create_engine, event, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from wholesale.extensions import db
 from wholesale.orders.models import OrderCounter
+
+_APART_ENGINE = "ordertalk.numbering_engine"  # app.extensions key
+# A counter locked longer than this (a transaction numbering in place) is waited for in
+# the placement's own transaction instead — never a wait for a lock we hold ourselves.
+APART_LOCK_TIMEOUT_MS = 1000
+_LOCKED = "ordertalk.counters_locked"  # session.info: suppliers whose counter we lock
 
 
 def next_numbers(supplier_id: int, count: int = 1) -> list[int]:
     """Take the supplier's next `count` order numbers (the counter row is created on first
     use)."""
-    last = _increment(supplier_id, count)
+    last = _increment_apart(supplier_id, count)
     if last is None:
-        _create_counter(supplier_id)
         last = _increment(supplier_id, count)
+        if last is None:
+            _create_counter(supplier_id)
+            last = _increment(supplier_id, count)
+        db.session.info.setdefault(_LOCKED, set()).add(supplier_id)
     assert last is not None
     return list(range(last - count + 1, last + 1))
 
 
-def _increment(supplier_id: int, count: int) -> int | None:
+def _increment_stmt(supplier_id: int, count: int) -> Any:
     table = OrderCounter.__table__
-    stmt = (
+    return (
         update(table)
         .where(table.c.supplier_id == supplier_id)
         .values(last_number=table.c.last_number + count)
         .returning(table.c.last_number)
     )
-    return db.session.execute(stmt).scalar()
+
+
+def _increment(supplier_id: int, count: int) -> int | None:
+    return db.session.execute(_increment_stmt(supplier_id, count)).scalar()
+
+
+def _increment_apart(supplier_id: int, count: int) -> int | None:
+    """The increment, committed at once on a connection of its own (PostgreSQL); None when
+    it must run in the current transaction instead: on SQLite, when the counter row is not
+    committed yet, or when this transaction holds its lock (waiting for it would wait for
+    ourselves)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    if supplier_id in db.session.info.get(_LOCKED, ()):
+        return None
+    try:
+        with _apart_engine().connect() as connection:
+            return connection.execute(_increment_stmt(supplier_id, count)).scalar()
+    except OperationalError as exc:
+        if isinstance(exc.orig, LockNotAvailable):  # held long: wait in our transaction
+            return None
+        raise
+
+
+def _apart_engine() -> Engine:
+    """A small pool of autocommit connections for counters: separate from the main pool, so
+    a thread holding a main connection never waits for one held by another such thread."""
+    engine = current_app.extensions.get(_APART_ENGINE)
+    if engine is None:
+        engine = create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=12,
+            connect_args={"options": f"-c lock_timeout={APART_LOCK_TIMEOUT_MS}"})
+        engine = current_app.extensions.setdefault(_APART_ENGINE, engine)
+    return engine
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_locks(session: Session) -> None:
+    session.info.pop(_LOCKED, None)
 
 
 def _create_counter(supplier_id: int) -> None:
