@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
-from wholesale import error_handlers, models  # noqa: F401  (all tables known)
+from wholesale import error_handlers, models, pool_ping  # noqa: F401  (tables; pool events)
 from wholesale.db import MAX_ID
 from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wholesale.tenancy import set_tenant
