@@ -1,10 +1,11 @@
 """Who is on the other end of each Socket.IO connection of this process.
 
 A connection is authenticated once, on connect: with `auth={"token": "<api token>"}` or the
-portal's session cookie (Flask-Login's user, the same as the pages). Later events re-check
-that the user is still active and the token not revoked (or, for a cookie, that the session
-was not ended by a password change or removal) when the last check is older than
-`RECHECK_SECONDS`: a removed user or revoked token loses an open socket within that time.
+portal's session cookie (Flask-Login's user, the same as the pages). After that a removed
+user, a revoked token or a session ended by a password change loses the socket within
+`RECHECK_SECONDS`: `recheck.py` re-checks every connection of the process in one query that
+often and disconnects the ones that may no longer act, so events do not pay a query each.
+Should that check fall behind (`STALE_SECONDS`), an event re-checks its own connection.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from wholesale.accounts.services import user_for_token
 from wholesale.extensions import db
 
 RECHECK_SECONDS = 5.0
+STALE_SECONDS = 3 * RECHECK_SECONDS
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Connection:
     nonce: str
     name: str
     checked_at: float = field(default_factory=time.monotonic)
+    revoked: bool = False
     joined: dict[int, ThreadRef] = field(default_factory=dict)  # order_id → its thread
 
 
@@ -73,18 +76,26 @@ def get(sid: str) -> Connection | None:
     return _connections.get(sid)
 
 
+def snapshot() -> dict[str, Connection]:
+    with _lock:
+        return dict(_connections)
+
+
 def remove(sid: str) -> None:
     with _lock:
         _connections.pop(sid, None)
 
 
 def actor_of(connection: Connection) -> Actor | None:
-    """Who acts on this connection, re-checked against the database when due; None when
-    the user may no longer act."""
+    """Who acts on this connection; None when the user may no longer act (re-checked here
+    only when the periodic check has fallen behind)."""
+    if connection.revoked:
+        return None
     now = time.monotonic()
-    if now - connection.checked_at >= RECHECK_SECONDS:
+    if now - connection.checked_at >= STALE_SECONDS:
         user = user_of(connection)
         if user is None:
+            connection.revoked = True
             return None
         connection.name, connection.checked_at = user.name, now
     return Actor(connection.user_id, connection.org_id, connection.name)

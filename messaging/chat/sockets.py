@@ -12,12 +12,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import SocketIO, disconnect, join_room
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
-from messaging.chat import connections, services
+from messaging.chat import connections, recheck, services
 from messaging.chat.access import Access, Actor, open_thread
 from messaging.chat.connections import Connection
 from messaging.chat.models import Side
@@ -95,6 +95,7 @@ def on_connect(auth: Any = None) -> bool:
             {"code": "unauthorized", "message": "Connect with an API token or sign in."}
         )
     connections.add(request.sid, connection)
+    recheck.ensure_running(current_app._get_current_object())
     join_room(user_room(connection.user_id))
     join_room(org_room(connection.org_id))
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -30,6 +31,41 @@ def test_connect_with_a_revoked_token_is_refused(live_server, live_db, live_worl
     db.session.commit()
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(live_server.url, live_world.buyer_token).connect()
+
+
+def _disconnected_within(client: Client, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not client.sio.connected:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_open_sockets_are_dropped_when_the_token_is_revoked_or_the_user_removed(
+    live_server, live_db, live_world, sockets
+):
+    """The periodic re-check (messaging/chat/recheck.py) drops them within RECHECK_SECONDS;
+    the other connections stay."""
+    from messaging.chat.connections import RECHECK_SECONDS
+    from wholesale.accounts import services as accounts
+    from wholesale.accounts.models import ApiToken
+    from wholesale.extensions import db
+
+    buyer = sockets(live_server.url, live_world.buyer_token)
+    staff = sockets(live_server.url, live_world.staff_token)
+    owner = sockets(live_server.url, live_world.supplier_token)
+    for client in (buyer, staff, owner):
+        assert client.join(live_world.order_id)["ok"]
+    token_row = db.session.query(ApiToken).filter_by(user_id=live_world.buyer_user_id).one()
+    accounts.revoke_api_token(user(live_world.buyer_user_id), token_row.id)
+    accounts.remove_member(user(live_world.supplier_user_id), live_world.staff_user_id)
+    db.session.commit()
+
+    assert _disconnected_within(buyer, RECHECK_SECONDS + 3)
+    assert _disconnected_within(staff, 2)
+    assert owner.sio.connected
+    assert owner.send(live_world.order_id, "still here")["ok"]
 
 
 def test_join_of_a_foreign_thread_is_refused_and_hears_nothing(live_server, live_world, sockets):
