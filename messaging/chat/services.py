@@ -144,7 +144,7 @@ def _append(
         "event_type": event_type,
         "data": data,
         "created_at": now,
-    }, internal)
+    }, internal, alone=not files)
     if stored is None:
         if client_id and author is not None:
             return None

@@ -24,20 +24,16 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from flask import current_app
 from psycopg.errors import LockNotAvailable
-from sqlalchemy import Engine, create_engine, event, insert, update
+from sqlalchemy import event, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from wholesale import autocommit
 from wholesale.extensions import db
 from wholesale.orders.models import OrderCounter
 
-_APART_ENGINE = "ordertalk.numbering_engine"  # app.extensions key
-# A counter locked longer than this (a transaction numbering in place) is waited for in
-# the placement's own transaction instead — never a wait for a lock we hold ourselves.
-APART_LOCK_TIMEOUT_MS = 1000
 _LOCKED = "ordertalk.counters_locked"  # session.info: suppliers whose counter we lock
 
 
@@ -74,29 +70,16 @@ def _increment_apart(supplier_id: int, count: int) -> int | None:
     it must run in the current transaction instead: on SQLite, when the counter row is not
     committed yet, or when this transaction holds its lock (waiting for it would wait for
     ourselves)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return None
-    if supplier_id in db.session.info.get(_LOCKED, ()):
+    if not autocommit.available() or supplier_id in db.session.info.get(_LOCKED, ()):
         return None
     try:
-        with _apart_engine().connect() as connection:
+        with autocommit.engine().connect() as connection:
             return connection.execute(_increment_stmt(supplier_id, count)).scalar()
     except OperationalError as exc:
-        if isinstance(exc.orig, LockNotAvailable):  # held long: wait in our transaction
+        if isinstance(exc.orig, LockNotAvailable):  # held long (autocommit.LOCK_TIMEOUT_MS):
+            # wait for it in our own transaction instead
             return None
         raise
-
-
-def _apart_engine() -> Engine:
-    """A small pool of autocommit connections for counters: separate from the main pool, so
-    a thread holding a main connection never waits for one held by another such thread."""
-    engine = current_app.extensions.get(_APART_ENGINE)
-    if engine is None:
-        engine = create_engine(
-            db.engine.url, isolation_level="AUTOCOMMIT", pool_size=4, max_overflow=12,
-            connect_args={"options": f"-c lock_timeout={APART_LOCK_TIMEOUT_MS}"})
-        engine = current_app.extensions.setdefault(_APART_ENGINE, engine)
-    return engine
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,0 +1,35 @@
+"""A small pool of autocommit connections (PostgreSQL), beside the session's pool.
+
+For a write that is one statement and must not wait for, or make others wait for, the rest
+of a transaction: a supplier's order counter (`orders/numbers.py`) and a chat message
+(`messaging/chat/store.py`). A statement on it is its own transaction: one round trip,
+no BEGIN and no COMMIT. Separate from the main pool, so a thread holding a session
+connection never waits for one held by another such thread.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import Engine, create_engine
+
+from wholesale.extensions import db
+
+_ENGINE = "ordertalk.autocommit_engine"  # app.extensions key
+# A row locked longer than this by a transaction is not waited for here: the caller gets
+# LockNotAvailable and does its write in its own transaction instead.
+LOCK_TIMEOUT_MS = 1000
+
+
+def available() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def engine() -> Engine:
+    found = current_app.extensions.get(_ENGINE)
+    if found is None:
+        found = create_engine(
+            db.engine.url, isolation_level="AUTOCOMMIT", pool_size=10, max_overflow=20,
+            pool_reset_on_return=None,  # no transaction to roll back: spare the round trip
+            connect_args={"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"})
+        found = current_app.extensions.setdefault(_ENGINE, found)
+    return found
