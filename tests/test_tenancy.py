@@ -9,6 +9,7 @@ of resource this test does not know, it fails and says what to add to RESOURCES.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 from collections.abc import Callable
@@ -22,7 +23,11 @@ from flask import Flask
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from messaging.chat.models import Message, Thread
+from messaging.chat import attachments
+from messaging.chat import services as chat
+from messaging.chat.access import open_thread
+from messaging.chat.models import Attachment, Message, ReadState, Thread
+from messaging.notifications.models import Notification
 from tests.api.util import assert_error, assert_error_shape, commit, forget_request_state
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import ApiToken, Invitation, InvitationKind, Organization, User
@@ -38,12 +43,18 @@ from wholesale.fulfilment.models import (
 )
 from wholesale.inventory.models import StockLevel, StockMovement
 from wholesale.invoicing.models import (
+    BillingProfile,
+    CreditHold,
     CreditLimit,
+    CreditNote,
     Invoice,
     InvoiceLine,
+    InvoiceSettings,
     Payment,
     ProductTaxRate,
 )
+from wholesale.orders import carts
+from wholesale.orders.cart_models import Cart
 from wholesale.orders.models import Allocation, Order, OrderLine
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.tenancy import _SCOPED, as_tenant
@@ -149,6 +160,14 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Payment: lambda t: t.rows[Payment],
     CreditLimit: lambda t: t.rows[CreditLimit],
     ProductTaxRate: lambda t: t.rows[ProductTaxRate],
+    InvoiceSettings: lambda t: t.rows[InvoiceSettings],
+    BillingProfile: lambda t: t.rows[BillingProfile],
+    CreditNote: lambda t: t.rows[CreditNote],
+    CreditHold: lambda t: t.rows[CreditHold],
+    Notification: lambda t: t.rows[Notification],
+    Cart: lambda t: t.rows[Cart],
+    ReadState: lambda t: t.rows[ReadState],
+    Attachment: lambda t: t.rows[Attachment],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -246,6 +265,7 @@ def place_order(tenant: Tenant) -> None:
             tenant.order_id = response.json["id"]
             break
     assert tenant.order_id, f"could not place the world's order: {answers}"
+    accepted_day = date.today() + timedelta(days=days)
     order_url = f"/api/v1/orders/{tenant.order_id}"
     buyer, supplier = tenant.clients["buyer"], tenant.clients["supplier"]
     must(buyer.post(f"{order_url}/messages",
@@ -271,6 +291,7 @@ def place_order(tenant: Tenant) -> None:
                        json={"amount": "100000.00"}))
     must(supplier.open("PUT", f"/api/v1/products/{tenant.product_id}/tax-rate",
                        json={"rate": "8.25"}))
+    _billing_and_chat_rows(tenant, order_url, accepted_day)
     forget_request_state()
     everything = {"all_tenants": True}
     tenant.line_ids = list(db.session.scalars(
@@ -311,7 +332,56 @@ def place_order(tenant: Tenant) -> None:
         select(ShipmentLine.id).where(ShipmentLine.shipment_id.in_(tenant.rows[Shipment]))
         .execution_options(**everything)
     ))
+    for model in (InvoiceSettings, CreditNote, CreditHold, Notification):
+        tenant.rows[model] = list(db.session.scalars(
+            select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
+            .execution_options(**everything)
+        ))
+    for model in (BillingProfile, Cart, ReadState, Attachment):
+        tenant.rows[model] = list(db.session.scalars(
+            select(key_of(model)).where(model.buyer_id == tenant.buyer_id)
+            .execution_options(**everything)
+        ))
     db.session.expunge_all()
+
+
+def _billing_and_chat_rows(tenant: Tenant, order_url: str, day: date) -> None:
+    """Rows of the remaining tenant-scoped models: invoice settings and a billing profile, a
+    credit note, an order held over the credit limit, a cart, read state, an attachment."""
+    buyer, supplier = tenant.clients["buyer"], tenant.clients["supplier"]
+    must(supplier.open("PATCH", "/api/v1/invoice-settings",
+                       json={"legal_name": f"Supplier {tenant.marker} LLC"}))
+    must(buyer.open("PATCH", "/api/v1/billing-profile",
+                    json={"legal_name": f"Buyer {tenant.marker} LLC"}))
+    invoice = must(supplier.get(f"/api/v1/invoices/{tenant.invoice_id}")).json
+    must(supplier.post(f"/api/v1/invoices/{tenant.invoice_id}/credit-notes", json={
+        "reason": "damage", "note": f"Credit {tenant.marker}",
+        "lines": [{"invoice_line_id": invoice["lines"][0]["id"], "quantity": 1}]}))
+    limit_url = f"/api/v1/customers/{tenant.relationship_id}/credit-limit"
+    must(supplier.open("PUT", limit_url, json={"amount": "1.00"}))
+    held = must(buyer.post("/api/v1/orders", json={
+        "supplier_id": tenant.supplier_id,
+        "lines": [{"product_id": tenant.product_id, "quantity": 1}],
+        "requested_delivery_date": day.isoformat(),
+        "delivery_location_id": tenant.location_id,
+    }, headers={"Idempotency-Key": f"held-{tenant.marker}"})).json
+    must(supplier.get(f"/api/v1/orders/{held['id']}/credit-hold"))
+    must(supplier.open("PUT", limit_url, json={"amount": "100000.00"}))
+    forget_request_state()
+    buyer_user = db.session.get(User, tenant.user_ids[-1])
+    assert buyer_user is not None and buyer_user.organization_id == tenant.buyer_id
+    carts.add_to_cart(buyer_user, tenant.product_id, 1)
+    access = open_thread(buyer_user, tenant.order_id)
+    image = attachments.store(io.BytesIO(_PNG), f"photo-{tenant.marker}.png")
+    posted = chat.post_message(access, f"Photo {tenant.marker}", files=[image])
+    chat.mark_read(access, posted.payload["id"])
+    db.session.commit()
+
+
+# A 1×1 PNG.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
 @pytest.fixture
@@ -566,9 +636,11 @@ def test_the_global_filter_hides_other_tenants_rows_of_every_scoped_model(world)
             assert {getattr(row, key_of(model).key) for row in rows} == visible
             seen_by_b |= visible
         assert seen_by_b, f"{model.__name__}: tenant B sees none of its own rows either"
-        with as_tenant(tenant_a.supplier_id):
-            own = set(db.session.scalars(select(key_of(model))))
-        assert own & a_ids, f"{model.__name__}: tenant A's supplier cannot see A's rows"
+        own: set[int] = set()
+        for org_id in (tenant_a.supplier_id, tenant_a.buyer_id):  # a buyer's cart is its own
+            with as_tenant(org_id):
+                own |= set(db.session.scalars(select(key_of(model))))
+        assert own & a_ids, f"{model.__name__}: tenant A cannot see A's rows"
     db.session.expunge_all()
 
 
