@@ -28,16 +28,16 @@ def create_app(
     env_overrides = {
         k: str(v) for k, v in (overrides or {}).items() if k.isupper() and isinstance(v, str)
     }
-    try:
-        app.config.update(load_settings(env_overrides, Path(app.instance_path)))
-    except ConfigError as exc:
-        raise SystemExit(f"Ordertalk cannot start: {exc}") from None
-    app.config.update(overrides or {})
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    wholesale.init_app(app)
-    messaging.init_app(app)
+    try:
+        app.config.update(load_settings(env_overrides, Path(app.instance_path)))
+        app.config.update(overrides or {})
+        wholesale.init_app(app)
+        messaging.init_app(app)  # checks the dispatcher's NOTIFY_* settings
+    except ConfigError as exc:
+        raise SystemExit(f"Ordertalk cannot start: {exc}") from None
     return app
 
 

@@ -253,3 +253,30 @@ def test_the_test_app_runs_on_the_configured_database(app):
         assert uri.startswith("postgresql+psycopg://")
     else:
         assert uri.startswith("sqlite:///")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("NOTIFY_MAX_ATTEMPTS", "abc"),
+    ("NOTIFY_CONCURRENCY", "0"),
+    ("NOTIFY_POLL_SECONDS", "-1"),
+    ("NOTIFY_PROVIDER_TIMEOUT", "nan"),
+    ("NOTIFY_DAILY_INVOICING_AT", "25:99"),
+])
+def test_a_bad_dispatcher_setting_stops_the_start_by_name(root, tmp_path, name, value):
+    """Checked when the app is built, not when the first notification is queued (where it
+    would have failed the request that placed an order)."""
+    from app import create_app
+
+    with pytest.raises(SystemExit) as caught:
+        create_app({name: value, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"},
+                   instance_path=tmp_path / "instance")
+    message = str(caught.value.code)
+    assert message.startswith("Ordertalk cannot start") and name in message and value in message
+
+
+def test_dispatcher_settings_are_read_once_with_their_defaults(app):
+    from messaging.notifications.settings import dispatcher_settings
+
+    settings = dispatcher_settings(app)
+    assert dispatcher_settings(app) is settings
+    assert settings.max_attempts == 6 and settings.daily_invoicing_at is not None

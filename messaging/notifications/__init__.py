@@ -19,12 +19,13 @@ from messaging.notifications import models as _models  # noqa: F401
 def init_app(app: Flask) -> None:
     from messaging.notifications import subscribers
     from messaging.notifications.dispatcher import start_in_process, stop_in_process
-    from messaging.notifications.settings import in_process_dispatcher
+    from messaging.notifications.settings import dispatcher_settings, in_process_dispatcher
     from messaging.notifications.views import bp
     from messaging.notifications.worker import worker_command
     from messaging.webhooks import bp as webhooks_bp
     from wholesale.extensions import csrf
 
+    dispatcher_settings(app)  # checked now: a bad NOTIFY_* value stops the start
     subscribers.subscribe()
     app.register_blueprint(bp)
     csrf.exempt(webhooks_bp)
