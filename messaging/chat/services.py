@@ -144,7 +144,7 @@ def _append(
         "event_type": event_type,
         "data": data,
         "created_at": now,
-    }, internal, alone=not files)
+    }, internal)
     if stored is None:
         if client_id and author is not None:
             return None

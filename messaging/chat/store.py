@@ -18,7 +18,6 @@ from sqlalchemy import exists, func, select, update
 
 from messaging.chat.models import Message, MessageKind, Thread
 from messaging.chat.upsert import insert
-from wholesale import autocommit
 from wholesale.extensions import db
 
 UNSCOPED = {"all_tenants": True}
@@ -42,24 +41,15 @@ def _claim(thread_id: int, now: datetime, internal: bool, author_id: int | None,
     return claim.returning(c.last_seq.label("seq"))
 
 
-def append(row: dict[str, Any], internal: bool, *, alone: bool = False
-           ) -> tuple[int, int] | None:
+def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
     """Insert `row` (every column but `seq`) as the thread's next message; its (id, seq),
-    or None when the same author's `client_id` is already stored.
-
-    `alone`: the message is the caller's only write. On PostgreSQL, when the session has
-    not begun a transaction either, the one statement then runs as its own transaction on
-    an autocommit connection (one round trip instead of BEGIN, INSERT, COMMIT): what a chat
-    message sent over the socket costs."""
+    or None when the same author's `client_id` is already stored."""
     thread_id, client_id = row["thread_id"], row.get("client_id")
-    if autocommit.available():
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
         params = {**row, "data": None if row["data"] is None else Json(row["data"])}
         sql = _postgres_append(tuple(row), internal, bool(client_id))
-        if alone and not db.session().in_transaction():
-            with autocommit.engine().connect() as connection:
-                found = connection.exec_driver_sql(sql, params).first()
-        else:
-            found = db.session.connection().exec_driver_sql(sql, params).first()
+        found = connection.exec_driver_sql(sql, params).first()
     else:
         claim = _claim(thread_id, row["created_at"], internal, row.get("author_id"), client_id)
         seq = db.session.execute(claim, execution_options=UNSCOPED).scalar()
