@@ -296,3 +296,36 @@ def test_the_portal_session_cookie_authenticates_the_socket(live_server, live_db
     stale = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
     with pytest.raises(socketio.exceptions.ConnectionError):
         Client(live_server.url, None, headers={"Cookie": stale, "User-Agent": agent}).connect()
+
+
+def test_a_password_change_drops_the_open_cookie_socket(live_server, live_db, live_world,
+                                                       sockets):
+    """A socket signed in with the portal cookie ends with the session: the periodic
+    re-check sees the new session nonce."""
+    import re as regex
+
+    from messaging.chat.connections import RECHECK_SECONDS
+    from tests.factories import PASSWORD
+    from wholesale.accounts import services as accounts
+    from wholesale.extensions import db
+
+    email = user(live_world.buyer_user_id).email
+    db.session.rollback()
+    browser = requests.Session()
+    form = browser.get(f"{live_server.url}/login", timeout=10).text
+    token = regex.search(r'<meta name="csrf-token" content="([^"]+)"', form).group(1)
+    assert browser.post(f"{live_server.url}/login", timeout=10, allow_redirects=False,
+                        data={"email": email, "password": PASSWORD,
+                              "csrf_token": token}).status_code == 302
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    agent = browser.headers["User-Agent"]
+    by_cookie = sockets(live_server.url, None, headers={"Cookie": cookie, "User-Agent": agent})
+    by_token = sockets(live_server.url, live_world.buyer_token)  # the same user's API token
+    assert by_cookie.join(live_world.order_id)["ok"]
+
+    accounts.change_password(user(live_world.buyer_user_id), PASSWORD, "a-new-pass-phrase-42")
+    db.session.commit()
+
+    assert _disconnected_within(by_cookie, RECHECK_SECONDS + 3)
+    assert by_token.sio.connected  # tokens are not sessions: they stay valid
+    assert by_token.join(live_world.order_id)["ok"]
