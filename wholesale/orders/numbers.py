@@ -85,7 +85,9 @@ def _increment_apart(supplier_id: int, count: int) -> int | None:
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_locks(session: Session) -> None:
-    session.info.pop(_LOCKED, None)
+    # SQLAlchemy also calls these when a SAVEPOINT ends; the lock lasts until the real end.
+    if session.get_nested_transaction() is None:
+        session.info.pop(_LOCKED, None)
 
 
 def _create_counter(supplier_id: int) -> None:
