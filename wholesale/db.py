@@ -26,6 +26,24 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
+def storable(value: object) -> bool:
+    """Could the database keep `value` (text, or JSON made of it)? Not with a NUL character
+    or a lone surrogate ("\\ud800"), both of which JSON can escape."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return False
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(storable(item) for item in value)
+    return True
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

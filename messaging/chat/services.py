@@ -23,7 +23,7 @@ from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
 from messaging.chat.upsert import insert
 from wholesale.accounts.models import User
-from wholesale.db import utcnow
+from wholesale.db import storable, utcnow
 from wholesale.errors import Forbidden, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.orders.models import Order
@@ -78,17 +78,6 @@ def post_message(
     if payload is None:
         return Posted(_existing(access, client_id or ""), False)
     return Posted(payload, True)
-
-
-def storable(value: str) -> bool:
-    """Text PostgreSQL can keep: no NUL character, no lone surrogate."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _check_storable(value: str, field: str) -> None:

@@ -19,6 +19,7 @@ from marshmallow import ValidationError as MarshmallowError
 from wholesale.api import bp
 from wholesale.api.auth import authenticate
 from wholesale.api.pagination import Page, PageQuery
+from wholesale.db import storable
 from wholesale.errors import BadRequest, Forbidden, ValidationFailed
 from wholesale.extensions import db
 
@@ -71,23 +72,6 @@ def load(schema: type[Schema], data: Any, **kwargs: Any) -> dict[str, Any]:
         raise ValidationFailed(flatten_messages(exc.messages)) from None
 
 
-def _storable(value: Any) -> bool:
-    """JSON may escape characters no database stores: NUL and lone surrogates ("\\ud800")."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return False
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_storable(k) and _storable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_storable(item) for item in value)
-    return True
-
-
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a clear 400."""
     if not request.data:
@@ -97,7 +81,7 @@ def json_body() -> dict[str, Any]:
         raise BadRequest("The request body is not valid JSON.", code="malformed_json")
     if not isinstance(payload, dict):
         raise BadRequest("The request body must be a JSON object.", code="malformed_json")
-    if not _storable(payload):
+    if not storable(payload):
         raise BadRequest(
             "The body contains characters that cannot be stored (NUL or lone surrogates).",
             code="malformed_json",
