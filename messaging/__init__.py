@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
 
     events.subscribe()
     demo.subscribe()
-    sockets.register(socketio)
+    sockets.register(socketio, app)
     app.register_blueprint(inbox_bp)
     app.add_template_filter(render_text, "chat_text")
     app.add_template_global(chat_thread, "chat_thread")

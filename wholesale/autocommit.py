@@ -1,8 +1,9 @@
 """A small pool of autocommit connections (PostgreSQL), beside the session's pool.
 
 For a write that is one statement and must not wait for, or make others wait for, the rest
-of a transaction: a supplier's order counter (`orders/numbers.py`). A statement on it is
-its own transaction: one round trip, no BEGIN and no COMMIT. Separate from the main pool,
+of a transaction: a supplier's order counter (`orders/numbers.py`), a chat message that is
+its event's only write (`messaging/chat/store.py`). A statement on it is its own
+transaction: one round trip, no BEGIN and no COMMIT. Separate from the main pool,
 so a thread holding a session connection never waits for one held by another such thread.
 """
 

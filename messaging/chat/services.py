@@ -4,7 +4,8 @@ socket event or task that called them commits once, and the live broadcasts queu
 go out after that commit (messaging/chat/outbox.py).
 
 Writing a message is one statement on PostgreSQL (messaging/chat/store.py), run unscoped
-(`all_tenants`): the caller has already checked access.
+(`all_tenants`): the caller has already checked access. A text that is its caller's only
+write may be committed by that statement alone; its broadcast then leaves at once.
 """
 
 from __future__ import annotations
@@ -60,8 +61,12 @@ def post_message(
     internal: bool = False,
     client_id: str | None = None,
     files: Sequence[StoredFile] = (),
+    only_write: bool = False,
 ) -> Posted:
-    """A text message or internal note by `access.actor`, stored then broadcast."""
+    """A text message or internal note by `access.actor`, stored then broadcast.
+
+    `only_write`: the caller writes nothing else in its transaction (a socket `send`), so
+    the message may commit on its own and go out at once (messaging/chat/store.py)."""
     text = (body or "").strip()
     _check_storable(text, "body")
     if client_id:
@@ -74,7 +79,7 @@ def post_message(
         raise Forbidden("Only the supplier's staff write internal notes.", code="forbidden_role")
     kind = MessageKind.NOTE if internal else MessageKind.TEXT
     payload = _append(access.thread, kind, text, author=access.actor, client_id=client_id,
-                      files=files)
+                      files=files, only_write=only_write and not files)
     if payload is None:
         return Posted(_existing(access, client_id or ""), False)
     return Posted(payload, True)
@@ -115,9 +120,10 @@ def _append(
     event_type: str | None = None,
     data: dict[str, Any] | None = None,
     files: Sequence[StoredFile] = (),
+    only_write: bool = False,
 ) -> dict[str, Any] | None:
-    """Store a message and queue its broadcast; None when `author` already stored
-    `client_id` in this thread."""
+    """Store a message and queue its broadcast (or send it, when the message committed on
+    its own); None when `author` already stored `client_id` in this thread."""
     internal = kind is MessageKind.NOTE
     now = utcnow()
     stored = store.append({
@@ -133,12 +139,12 @@ def _append(
         "event_type": event_type,
         "data": data,
         "created_at": now,
-    }, internal)
+    }, internal, alone=only_write)
     if stored is None:
         if client_id and author is not None:
             return None
         raise NotFound("Thread not found.")
-    message_id, seq = stored
+    message_id, seq, committed = stored
     attachments = [_attach(message_id, ref, internal, f) for f in files]
     side = ref.side_of(author.organization_id) if author else None
     payload = {
@@ -160,8 +166,11 @@ def _append(
     }
     # One emit to both organizations' rooms: every connection of either side hears it once
     # (the open thread, the inbox, the unread badges); a note goes to the supplier's only.
-    outbox.queue("message", payload, org_rooms(ref.supplier_id, ref.buyer_id,
-                                               internal=internal))
+    rooms = org_rooms(ref.supplier_id, ref.buyer_id, internal=internal)
+    if committed:
+        outbox.send_now([outbox.Emit("message", payload, rooms)])
+    else:
+        outbox.queue("message", payload, rooms)
     return payload
 
 

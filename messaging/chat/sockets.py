@@ -3,6 +3,12 @@ and acknowledges. Broadcasts queued by the services go out after the commit.
 
 Acks are `{"ok": true, ...}` or `{"ok": false, "error": {"code", "message"}}`; a handler
 never raises to the client.
+
+`connect` and `disconnect` go through Flask-SocketIO, which runs them in a request context
+(the portal's session cookie signs a browser in). The other events need no request: who is
+on the connection was settled at connect. They are registered on the python-socketio server
+itself and run in an app context alone, which spares every event building a request, opening
+the cookie session and matching a URL.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_socketio import SocketIO, disconnect, join_room
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
@@ -42,21 +48,24 @@ def _error(code: str, message: str, fields: dict[str, list[str]] | None = None) 
 
 
 def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[..., Ack]]:
-    """Authenticate the connection's user again, set the tenant, parse, run, commit."""
+    """Authenticate the connection's user again, set the tenant, parse, run, commit.
+
+    The handler is called as python-socketio calls it, `(sid, data)`, inside an app
+    context (`register`)."""
 
     loader = schema()  # loading does not change the schema: one instance serves every event
 
     def decorator(fn: Callable[..., Ack]) -> Callable[..., Ack]:
         @wraps(fn)
-        def handler(data: Any = None, *_extra: Any) -> Ack:
-            connection = connections.get(request.sid)
+        def handler(sid: str, data: Any = None, *_extra: Any) -> Ack:
+            connection = connections.get(sid)
             if connection is None:
                 return _error("unauthorized", "Connect again.")
             try:
                 actor = connections.actor_of(connection)
                 if actor is None:
                     db.session.rollback()
-                    disconnect()
+                    disconnect(sid, namespace="/")
                     return _error("unauthorized", "Your session has ended; sign in again.")
                 set_tenant(actor.organization_id)
                 if not isinstance(data, dict):
@@ -66,7 +75,7 @@ def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[...,
                 except MarshmallowError as exc:
                     fields = flatten_messages(exc.messages)
                     return _error("validation_error", "Some fields are invalid.", fields)
-                ack = fn(actor, connection, **payload)
+                ack = fn(actor, connection, sid, **payload)
                 db.session.commit()
                 return ack
             except DomainError as exc:
@@ -113,12 +122,12 @@ def _access(actor: Actor, connection: Connection, order_id: int) -> Access:
 
 
 @_event(JoinSchema)
-def on_join(actor: Actor, connection: Connection, *, order_id: int, after_id: int | None
-            ) -> Ack:
+def on_join(actor: Actor, connection: Connection, sid: str, *, order_id: int,
+            after_id: int | None) -> Ack:
     access = open_thread(actor, order_id)
     # The room first, then the replay: a message committed meanwhile is in one or both
     # (clients drop duplicates by id), never in neither.
-    join_room(thread_room(order_id, access.side))
+    join_room(thread_room(order_id, access.side), sid=sid, namespace="/")
     connection.joined[order_id] = access.thread
     messages, more = services.messages_after(access, after_id)
     return {
@@ -130,15 +139,17 @@ def on_join(actor: Actor, connection: Connection, *, order_id: int, after_id: in
 
 
 @_event(SendSchema)
-def on_send(actor: Actor, connection: Connection, *, order_id: int, body: str,
+def on_send(actor: Actor, connection: Connection, _sid: str, *, order_id: int, body: str,
             client_id: str, internal: bool) -> Ack:
     access = _access(actor, connection, order_id)
-    posted = services.post_message(access, body, internal=internal, client_id=client_id)
+    posted = services.post_message(access, body, internal=internal, client_id=client_id,
+                                   only_write=True)
     return {"ok": True, "message": posted.payload}
 
 
 @_event(TypingSchema)
-def on_typing(actor: Actor, connection: Connection, *, order_id: int, internal: bool) -> Ack:
+def on_typing(actor: Actor, connection: Connection, sid: str, *, order_id: int,
+              internal: bool) -> Ack:
     ref = connection.joined.get(order_id)
     if ref is None:
         return _error("not_joined", "Join the thread first.")
@@ -147,21 +158,30 @@ def on_typing(actor: Actor, connection: Connection, *, order_id: int, internal: 
         "typing",
         {"order_id": order_id, "user": {"id": actor.id, "name": actor.name, "side": side.value}},
         to=list(thread_rooms(order_id, internal=internal and side is Side.SUPPLIER)),
-        skip_sid=request.sid,
+        skip_sid=sid,
     )
     return {"ok": True}
 
 
 @_event(ReadSchema)
-def on_read(actor: Actor, connection: Connection, *, order_id: int, message_id: int) -> Ack:
+def on_read(actor: Actor, connection: Connection, _sid: str, *, order_id: int,
+            message_id: int) -> Ack:
     receipt = services.mark_read(_access(actor, connection, order_id), message_id)
     return {"ok": True, "message_id": receipt.message_id, "seq": receipt.seq}
 
 
-def register(server: SocketIO) -> None:
-    server.on_event("connect", on_connect)
-    server.on_event("disconnect", on_disconnect)
-    server.on_event("join", on_join)
-    server.on_event("send", on_send)
-    server.on_event("typing", on_typing)
-    server.on_event("read", on_read)
+def _in_app_context(app: Flask, handler: Callable[..., Ack]) -> Callable[..., Ack]:
+    def run(sid: str, *args: Any) -> Ack:
+        with app.app_context():
+            return handler(sid, *args)
+
+    return run
+
+
+def register(socketio: SocketIO, app: Flask) -> None:
+    """The handlers, on `socketio` after its `init_app(app)`."""
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
+    for name, handler in (("join", on_join), ("send", on_send), ("typing", on_typing),
+                          ("read", on_read)):
+        socketio.server.on(name, _in_app_context(app, handler))

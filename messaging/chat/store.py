@@ -3,21 +3,30 @@
 The thread row's UPDATE takes the row lock and the next `seq` (and is skipped when the
 author already stored this `client_id`); the INSERT follows. On PostgreSQL both are one
 statement (a data-modifying CTE, written out once as SQL so no statement is built or
-compiled per message): a message costs one round trip before the commit. Elsewhere (SQLite)
-they are two SQLAlchemy statements.
+compiled per message). Elsewhere (SQLite) they are two SQLAlchemy statements.
+
+A message that is its caller's only write (a text sent over the socket) and finds the
+session without a transaction runs that one statement on its own, on
+`wholesale/autocommit.py`'s connections: it is committed when it returns, in one round trip
+instead of BEGIN, INSERT, COMMIT, and its broadcast can leave at once. A thread row held
+locked longer than `autocommit.LOCK_TIMEOUT_MS` (a long transaction posting an order event)
+is waited for in the session instead.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
+from psycopg.errors import LockNotAvailable
 from psycopg.types.json import Json
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from messaging.chat.models import Message, MessageKind, Thread
 from messaging.chat.upsert import insert
+from wholesale import autocommit
 from wholesale.extensions import db
 
 UNSCOPED = {"all_tenants": True}
@@ -41,15 +50,29 @@ def _claim(thread_id: int, now: datetime, internal: bool, author_id: int | None,
     return claim.returning(c.last_seq.label("seq"))
 
 
-def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
-    """Insert `row` (every column but `seq`) as the thread's next message; its (id, seq),
-    or None when the same author's `client_id` is already stored."""
+class Stored(NamedTuple):
+    id: int
+    seq: int
+    committed: bool  # True: already committed on its own, not in the session's transaction
+
+
+def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Stored | None:
+    """Insert `row` (every column but `seq`) as the thread's next message, or return None
+    when the same author's `client_id` is already stored.
+
+    `alone`: the message is the caller's only write, so it may commit on its own (see the
+    module's docstring)."""
     thread_id, client_id = row["thread_id"], row.get("client_id")
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
+    committed = False
+    if autocommit.available():
         params = {**row, "data": None if row["data"] is None else Json(row["data"])}
         sql = _postgres_append(tuple(row), internal, bool(client_id))
-        found = connection.exec_driver_sql(sql, params).first()
+        found = _WAIT
+        if alone and not db.session().in_transaction():
+            found = _on_its_own(sql, params)
+        committed = found is not _WAIT
+        if not committed:
+            found = db.session.connection().exec_driver_sql(sql, params).first()
     else:
         claim = _claim(thread_id, row["created_at"], internal, row.get("author_id"), client_id)
         seq = db.session.execute(claim, execution_options=UNSCOPED).scalar()
@@ -65,7 +88,20 @@ def append(row: dict[str, Any], internal: bool) -> tuple[int, int] | None:
         # Two identical sends at once: the second may have counted a seq for nothing.
         repair_counters(thread_id)
         return None
-    return found[0], found[1]
+    return Stored(found[0], found[1], committed)
+
+
+_WAIT = object()  # the thread row is locked by a long transaction: wait in the session
+
+
+def _on_its_own(sql: str, params: dict[str, Any]) -> Any:
+    try:
+        with autocommit.engine().connect() as connection:
+            return connection.exec_driver_sql(sql, params).first()
+    except OperationalError as exc:
+        if isinstance(exc.orig, LockNotAvailable):
+            return _WAIT
+        raise
 
 
 @cache
