@@ -19,10 +19,10 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
+import psycopg
 from psycopg.errors import LockNotAvailable
 from psycopg.types.json import Json
 from sqlalchemy import exists, func, select, update
-from sqlalchemy.exc import OperationalError
 
 from messaging.chat.models import Message, MessageKind, Thread
 from messaging.chat.upsert import insert
@@ -95,13 +95,24 @@ _WAIT = object()  # the thread row is locked by a long transaction: wait in the 
 
 
 def _on_its_own(sql: str, params: dict[str, Any]) -> Any:
+    """The statement on an autocommit connection, straight through psycopg (the hot path:
+    SQLAlchemy's connection and result wrappers cost more than the rest of the call)."""
+    engine = autocommit.engine()
+    connection = engine.raw_connection()
     try:
-        with autocommit.engine().connect() as connection:
-            return connection.exec_driver_sql(sql, params).first()
-    except OperationalError as exc:
-        if isinstance(exc.orig, LockNotAvailable):
-            return _WAIT
+        with connection.cursor() as cursor:
+            return cursor.execute(sql, params).fetchone()
+    except LockNotAvailable:
+        return _WAIT
+    except psycopg.OperationalError as exc:
+        if connection.dbapi_connection is None or connection.dbapi_connection.closed:
+            # The server dropped it, and likely the pool's others too: start a new pool,
+            # as SQLAlchemy does when a statement of its own meets a disconnect.
+            connection.invalidate(exc)
+            engine.dispose(close=False)
         raise
+    finally:
+        connection.close()
 
 
 @cache

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
@@ -16,7 +17,7 @@ from messaging.chat.access import Access, Actor, ThreadRef, ensure_thread, ref_o
 from messaging.chat.models import Message
 from tests.chat.util import World
 from tests.factories import Factory
-from wholesale import autocommit
+from wholesale import autocommit, pool_ping
 from wholesale.extensions import db
 from wholesale.orders.models import Order
 
@@ -123,3 +124,26 @@ def test_a_thread_locked_for_long_is_waited_for_in_the_session(
     db.session.commit()
     assert _stored_outside("waited") == 1
     assert [(event, data["id"]) for event, data in sent] == [("message", posted.id)]
+
+
+def test_a_connection_the_server_dropped_fails_one_send_and_is_replaced(
+    live_db: Factory, live_world: World, database_url: str, sent: list[Any],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postgres_only(database_url)
+    monkeypatch.setattr(pool_ping, "IDLE_BEFORE_PING", 60.0)  # no ping rescues it
+    access = _access(live_world)
+    services.post_message(access, "before", client_id="c-5", only_write=True)
+    pooled = autocommit.engine().raw_connection()  # the connection that send used
+    try:
+        pid = pooled.cursor().execute("SELECT pg_backend_pid()").fetchone()[0]
+    finally:
+        pooled.close()
+    with create_engine(db.engine.url, isolation_level="AUTOCOMMIT").connect() as killer:
+        assert killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    with pytest.raises(psycopg.OperationalError):
+        services.post_message(access, "lost", client_id="c-6", only_write=True)
+    db.session.rollback()
+    services.post_message(access, "after", client_id="c-6", only_write=True)
+    assert [_stored_outside(body) for body in ("before", "lost", "after")] == [1, 0, 1]
+    assert [data["body"] for _event, data in sent] == ["before", "after"]
