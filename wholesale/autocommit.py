@@ -21,7 +21,13 @@ LOCK_TIMEOUT_MS = 1000
 
 
 def available() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+    return db.engine.dialect.name == "postgresql"
+
+
+def session_is_idle() -> bool:
+    """The session has no transaction open (so holds no locks nor uncommitted rows), told
+    without creating a session where the context has none yet."""
+    return not (db.session.registry.has() and db.session().in_transaction())
 
 
 def engine() -> Engine:

@@ -76,7 +76,8 @@ def _event(schema: type[Schema]) -> Callable[[Callable[..., Ack]], Callable[...,
                     fields = flatten_messages(exc.messages)
                     return _error("validation_error", "Some fields are invalid.", fields)
                 ack = fn(actor, connection, sid, **payload)
-                db.session.commit()
+                if db.session.registry.has():  # none: the event wrote nothing, or on its own
+                    db.session.commit()
                 return ack
             except DomainError as exc:
                 db.session.rollback()

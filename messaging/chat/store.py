@@ -68,7 +68,7 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
         params = {**row, "data": None if row["data"] is None else Json(row["data"])}
         sql = _postgres_append(tuple(row), internal, bool(client_id))
         found = _WAIT
-        if alone and not db.session().in_transaction():
+        if alone and autocommit.session_is_idle():
             found = _on_its_own(sql, params)
         committed = found is not _WAIT
         if not committed:
