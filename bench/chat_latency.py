@@ -413,8 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="messages per second")
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="floor and app measured in turn this many times (pooled)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="floor and app measured in turn this many times (pooled): one "
+                        "busy moment of the machine moves a single round's p99 by milliseconds")
     parser.add_argument("--redis-db", type=int, default=14)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
