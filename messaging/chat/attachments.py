@@ -1,5 +1,10 @@
 """Attachments: images and PDFs, recognised by their first bytes (never by the name or the
-type the browser claims), size-limited, stored under `<instance>/uploads/chat/`."""
+type the browser claims), size-limited, stored under `<instance>/uploads/chat/`.
+
+A file is written before its row exists, so the session remembers what it wrote: when the
+transaction ends without a commit (a rejected message, an error, a second file refused) its
+files are removed, and at the commit so are the ones no row took (a retried send returns the
+stored message and attaches nothing). A savepoint rolled back keeps its files until then."""
 
 from __future__ import annotations
 
@@ -9,9 +14,14 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.utils import secure_filename
 
 from wholesale.errors import ValidationFailed
+from wholesale.extensions import db
+
+_WRITTEN = "messaging.chat.uploads"  # session.info: {path: taken by a row?}
 
 MAX_BYTES = 10 * 1024 * 1024
 _SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
@@ -65,4 +75,33 @@ def store(stream: IO[bytes], filename: str | None, field: str = "file") -> Store
     target = path_of(key)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
+    db.session().info.setdefault(_WRITTEN, {})[target] = False
     return StoredFile(stem + extension, content_type, len(data), key)
+
+
+def mark_taken(storage_key: str) -> None:
+    """A row now refers to this file: keep it when the transaction commits."""
+    written = db.session().info.get(_WRITTEN)
+    if written is not None and path_of(storage_key) in written:
+        written[path_of(storage_key)] = True
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is None:  # not a savepoint's release
+        written = session.info.pop(_WRITTEN, None)
+        if written:
+            _remove([path for path, kept in written.items() if not kept])
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # still there: it ended without a commit
+        written = session.info.pop(_WRITTEN, None)
+        if written:
+            _remove(list(written))

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
 from messaging.chat import outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
-from messaging.chat.attachments import StoredFile
+from messaging.chat.attachments import StoredFile, mark_taken
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
@@ -182,6 +182,7 @@ def _attach(message_id: int, ref: ThreadRef, internal: bool, f: StoredFile) -> A
     )
     db.session.add(attachment)
     db.session.flush()
+    mark_taken(f.storage_key)
     return attachment
 
 

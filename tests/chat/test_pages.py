@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from messaging.chat import services
 from messaging.chat.access import open_thread
@@ -207,3 +208,35 @@ def test_late_and_expedited_filters(client, factory, world):
     assert rows("expedited") == [str(rushed.id)]
     assert len(rows("all")) == 3
     assert db.session.get(Order, world.order_id) is not None
+
+
+def _uploads(app) -> set[str]:
+    root = Path(app.instance_path) / "uploads" / "chat"
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def test_files_of_a_message_that_is_not_stored_are_removed(client, world, app):
+    """A file is written before its row: a refused message, a second file refused, or a
+    retried send (which attaches nothing) leaves no file behind."""
+    login(client, user(world.buyer_user_id))
+    url = f"/inbox/{world.order_id}/messages"
+    headers = {"Accept": "application/json"}
+    before = _uploads(app)
+    too_long = client.post(url, headers=headers, data={
+        "body": "x" * (services.MAX_BODY + 1), "file": (io.BytesIO(PNG), "a.png")})
+    assert too_long.status_code == 422
+    second_bad = client.post(url, headers=headers, data={
+        "body": "two", "file": [(io.BytesIO(PNG), "ok.png"), (io.BytesIO(b"MZ\x90"), "x.png")]})
+    assert second_bad.status_code == 422
+    assert _uploads(app) == before
+    first = client.post(url, headers=headers, data={
+        "body": "with photo", "client_id": "c-photo", "file": (io.BytesIO(PNG), "p.png")})
+    assert first.status_code == 201
+    kept = _uploads(app) - before
+    assert len(kept) == 1
+    retried = client.post(url, headers=headers, data={
+        "body": "with photo", "client_id": "c-photo", "file": (io.BytesIO(PNG), "p.png")})
+    assert retried.status_code == 200 and retried.json["message"]["id"] == first.json[
+        "message"]["id"]
+    assert _uploads(app) - before == kept
+    assert client.get(first.json["message"]["attachments"][0]["url"]).data == PNG
