@@ -72,11 +72,16 @@
 
   // Copy buttons: data-copy="<id of the input to copy>".
   function copyText(input) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(input.value);
+    function bySelection() {
+      input.select();
+      return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy failed"));
     }
-    input.select();
-    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy failed"));
+    if (navigator.clipboard && window.isSecureContext) {
+      // Refused when the page is not focused or clipboard access is denied: copy the
+      // selection instead (the click's user activation still holds).
+      return navigator.clipboard.writeText(input.value).catch(bySelection);
+    }
+    return bySelection();
   }
 
   function setupCopyButtons() {
