@@ -82,8 +82,9 @@ def store(stream: IO[bytes], filename: str | None, field: str = "file") -> Store
 def mark_taken(storage_key: str) -> None:
     """A row now refers to this file: keep it when the transaction commits."""
     written = db.session().info.get(_WRITTEN)
-    if written is not None and path_of(storage_key) in written:
-        written[path_of(storage_key)] = True
+    path = path_of(storage_key)
+    if written is not None and path in written:
+        written[path] = True
 
 
 def _remove(paths: list[Path]) -> None:

@@ -19,8 +19,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-import psycopg
-from psycopg.errors import LockNotAvailable
 from psycopg.types.json import Json
 from sqlalchemy import exists, func, select, update
 
@@ -67,10 +65,10 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
     if autocommit.available():
         params = {**row, "data": None if row["data"] is None else Json(row["data"])}
         sql = _postgres_append(tuple(row), internal, bool(client_id))
-        found = _WAIT
+        found = autocommit.LOCKED
         if alone and autocommit.session_is_idle():
-            found = _on_its_own(sql, params)
-        committed = found is not _WAIT
+            found = autocommit.fetch_one(sql, params)  # LOCKED: wait in the session instead
+        committed = found is not autocommit.LOCKED
         if not committed:
             found = db.session.connection().exec_driver_sql(sql, params).first()
     else:
@@ -89,30 +87,6 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
         repair_counters(thread_id)
         return None
     return Stored(found[0], found[1], committed)
-
-
-_WAIT = object()  # the thread row is locked by a long transaction: wait in the session
-
-
-def _on_its_own(sql: str, params: dict[str, Any]) -> Any:
-    """The statement on an autocommit connection, straight through psycopg (the hot path:
-    SQLAlchemy's connection and result wrappers cost more than the rest of the call)."""
-    engine = autocommit.engine()
-    connection = engine.raw_connection()
-    try:
-        with connection.cursor() as cursor:
-            return cursor.execute(sql, params).fetchone()
-    except LockNotAvailable:
-        return _WAIT
-    except psycopg.OperationalError as exc:
-        if connection.dbapi_connection is None or connection.dbapi_connection.closed:
-            # The server dropped it, and likely the pool's others too: start a new pool,
-            # as SQLAlchemy does when a statement of its own meets a disconnect.
-            connection.invalidate(exc)
-            engine.dispose(close=False)
-        raise
-    finally:
-        connection.close()
 
 
 @cache
