@@ -88,6 +88,7 @@ class Server:
     env: dict[str, str]
     logdir: Path
     threads: int = 64
+    trace: bool = False
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -100,7 +101,9 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "1",
              "--threads", str(self.threads), "--bind", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "2", "--pythonpath", str(ROOT / "bench"), self.target],
+             "--graceful-timeout", "2", "--pythonpath", str(ROOT / "bench"),
+             *(["--config", str(ROOT / "bench" / "chat_trace.py")] if self.trace else []),
+             self.target],
             cwd=ROOT, env={**os.environ, **self.env, "PORT": str(self.port),
                            "PUBLIC_BASE_URL": self.url},
             stdout=log, stderr=subprocess.STDOUT,
@@ -249,14 +252,18 @@ def seed(database_url: str, instance: Path, clients: int, rooms: int) -> list[Se
 # -- clients and the load ----------------------------------------------------------------
 
 
+STEPS = ("send", "handler", "statement", "answer", "emit", "receive")  # --trace's stamps
+
+
 class Recorder:
     """Send times by client_id, and every (receive - send) latency after the warm-up."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        # client_id -> (sent at, sender index, measured?)
-        self.sent: dict[str, tuple[float, int, bool]] = {}
+        # client_id -> (sent at, sender index, measured?, sent at by the wall clock)
+        self.sent: dict[str, tuple[float, int, bool, float]] = {}
         self.latencies: list[float] = []
+        self.steps: dict[str, list[float]] = {}  # "a → b" -> durations (--trace)
         self.acks: list[float] = []
         self.errors = 0
         self.measuring = False
@@ -271,6 +278,13 @@ class Recorder:
                 return
             self.latencies.append(now - entry[0])
             self.received += 1
+            if "_trace" in message:
+                self._add_steps({"send": entry[3], **message["_trace"], "receive": time.time()})
+
+    def _add_steps(self, stamps: dict[str, float]) -> None:
+        marks = [(name, stamps[name]) for name in STEPS if name in stamps]
+        for (a, at), (b, bt) in itertools.pairwise(marks):
+            self.steps.setdefault(f"{a} → {b}", []).append(bt - at)
 
 
 def connect_clients(seats: list[Seat], urls: list[str], recorder: Recorder,
@@ -321,7 +335,7 @@ def run_load(clients: list[Any], seats: list[Seat], recorder: Recorder, rate: fl
         with recorder.lock:
             if not recorder.measuring and now >= measure_from:
                 recorder.measuring = True
-            recorder.sent[client_id] = (now, index, recorder.measuring)
+            recorder.sent[client_id] = (now, index, recorder.measuring, time.time())
             if recorder.measuring:
                 recorder.expected += room_sizes[seat.order_id] - 1
 
@@ -350,6 +364,7 @@ class Result:
     seconds: float
     cpu: float = 0.0  # CPU seconds the two server processes used during the run
     messages: int = 0
+    steps: dict[str, list[float]] = field(default_factory=dict)  # --trace
 
     def pct(self, values: list[float], q: float) -> float:
         if not values:
@@ -390,14 +405,28 @@ def measure(name: str, targets: list[Server], seats: list[Seat], args: argparse.
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(lambda c: c.disconnect(), clients))
     return Result(name, recorder.latencies, recorder.acks, recorder.expected, recorder.received,
-                  recorder.errors, seconds, cpu, len(recorder.sent))
+                  recorder.errors, seconds, cpu, len(recorder.sent), recorder.steps)
 
 
 def merge(name: str, parts: list[Result]) -> Result:
+    steps: dict[str, list[float]] = {}
+    for part in parts:
+        for step, durations in part.steps.items():
+            steps.setdefault(step, []).extend(durations)
     return Result(name, [x for p in parts for x in p.latencies], [x for p in parts for x in p.acks],
                   sum(p.expected for p in parts), sum(p.received for p in parts),
                   sum(p.errors for p in parts), sum(p.seconds for p in parts),
-                  sum(p.cpu for p in parts), sum(p.messages for p in parts))
+                  sum(p.cpu for p in parts), sum(p.messages for p in parts), steps)
+
+
+def print_steps(results: list[Result]) -> None:
+    """--trace: each step of a delivery, p50 and p99 (a delivery's steps do not add up to
+    its percentile: each step's percentile is taken on its own)."""
+    print(f"{'step (--trace)':22} {'':22} {'p50 ms':>8} {'p99 ms':>8}")
+    for result in results:
+        for step, durations in result.steps.items():
+            print(f"{result.name:22} {step:22} {result.pct(durations, 50):>8.2f} "
+                  f"{result.pct(durations, 99):>8.2f}")
 
 
 def flush_redis(url: str) -> None:
@@ -421,6 +450,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synchronous-commit", choices=["on", "off"], default="on",
                         help="PostgreSQL synchronous_commit for the bench database (on: every "
                         "message is flushed to disk before it is acknowledged)")
+    parser.add_argument("--trace", action="store_true",
+                        help="stamp each message on its way (bench/chat_trace.py) and print "
+                        "how long each step took")
     parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     args = parser.parse_args(argv)
     if not (1 <= args.clients <= 1000 and 1 <= args.rooms <= args.clients):
@@ -447,10 +479,10 @@ def main(argv: list[str] | None = None) -> int:
         app_env = {"REDIS_URL": redis_url, "DATABASE_URL": database_url,
                    "SECRET_KEY": "bench-secret"}
         with servers(lambda i: Server(f"relay{i}", "chat_latency:relay_app()", relay_env,
-                                      logdir, threads),
+                                      logdir, threads, args.trace),
                      "/socket.io/?EIO=4&transport=polling") as relay, \
                 servers(lambda i: Server(f"app{i}", "app:create_app()", app_env, logdir,
-                                         threads), "/healthz") as app_servers:
+                                         threads, args.trace), "/healthz") as app_servers:
             # Floor and app take turns, so a busy moment of the machine hits both alike.
             for round_no in range(1, args.rounds + 1):
                 results.append(measure("floor (bare relay)", relay, seats, args,
@@ -467,8 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         drop_database(args.postgres, database_url)
 
-    floor = merge("floor (bare relay)", results[0::2]).summary()
-    app = merge("ordertalk chat", results[1::2]).summary()
+    pooled = [merge("floor (bare relay)", results[0::2]), merge("ordertalk chat", results[1::2])]
+    floor, app = (r.summary() for r in pooled)
     header = f"{'':22} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'msg/s':>7} " \
              f"{'deliv/s':>8} {'lost':>5} {'errors':>6} {'cpu ms/msg':>10}"
     print(header)
@@ -481,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
              if floor[k]}
     print(f"ratio app/floor: p50 {ratio.get('p50_ms')}x  p95 {ratio.get('p95_ms')}x  "
           f"p99 {ratio.get('p99_ms')}x  (target: p99 <= 1.5x)")
+    if args.trace:
+        print_steps(pooled)
     if args.json:
         print(json.dumps({"floor": floor, "app": app, "ratio": ratio}))
     return 0
