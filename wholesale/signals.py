@@ -1,6 +1,8 @@
 """What the domain announces. `messaging` (and anything else) subscribes; `wholesale` never
 imports its listeners. Senders are the organization the event belongs to."""
 
+from typing import NamedTuple
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -10,9 +12,17 @@ invitation_created = _signals.signal("invitation-created")
 customer_connected = _signals.signal("customer-connected")
 user_removed = _signals.signal("user-removed")
 
-# Stock arrived in a warehouse (sender: the supplier organization; kwargs product_id,
-# warehouse_id, quantity) — backorders waiting for it can be allocated.
+# Stock arrived (sender: the supplier organization; kwargs arrivals, a list of `Arrival`:
+# one for a receipt or an adjustment, every row's for a CSV import) — backorders waiting for
+# it can be allocated.
 stock_received = _signals.signal("stock-received")
+
+
+class Arrival(NamedTuple):
+    product_id: int
+    warehouse_id: int
+    quantity: int
+
 
 # An order was placed (sender: the supplier organization; kwargs order). Sent once per
 # placement, for the main order; its backorder, if any, is `order.backorders[0]`.

@@ -9,6 +9,7 @@ import pytest
 
 from tests.fulfilment.conftest import place
 from tests.orders.conftest import Shop
+from wholesale.catalog import csv_import
 from wholesale.db import utcnow
 from wholesale.errors import DomainError
 from wholesale.extensions import db
@@ -100,3 +101,29 @@ def test_a_negative_adjustment_allocates_nothing(shop: Shop) -> None:
         stock.adjust(shop.supplier_user, shop.near.id, product.id, -1, "broken case")
     db.session.rollback()
     assert reservations.reserved_of(backorder.lines[0]) == 0
+
+
+def test_a_csv_stock_import_allocates_what_orders_wait_for(shop: Shop, sent) -> None:
+    waited_for = shop.product({}, allow_backorder=True)
+    not_waited_for = shop.product({}, allow_backorder=True)
+    order = place(shop, (waited_for, 3))
+    rows = (f"sku,warehouse,quantity\n{waited_for.sku},{shop.far.name},5\n"
+            f"{not_waited_for.sku},{shop.near.name},7\n")
+    report = csv_import.import_stock(shop.supplier_user, rows.encode(), mode="add",
+                                     dry_run=False)
+    assert report.ok and report.updates == 2
+    db.session.expire_all()
+    assert reservations.fully_reserved(order)
+    assert [(a.warehouse_id, a.quantity) for a in order.lines[0].allocations] == [
+        (shop.far.id, 3)]
+    assert shop.level(not_waited_for, shop.near).reserved == 0
+    assert [s.kwargs["order"].id for s in sent.of("backorder_ready")] == [order.id]
+
+
+def test_only_products_someone_waits_for_are_looked_at(shop: Shop) -> None:
+    waited_for = shop.product({}, allow_backorder=True)
+    others = [shop.product({}) for _ in range(3)]
+    place(shop, (waited_for, 2))
+    ids = [waited_for.id, *(p.id for p in others)]
+    assert backorders.products_waited_for(shop.supplier.id, ids) == {waited_for.id}
+    assert backorders.products_waited_for(shop.supplier.id, []) == set()

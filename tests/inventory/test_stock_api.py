@@ -14,6 +14,7 @@ from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.inventory.ledger import get_or_create_level, move
 from wholesale.inventory.models import MovementKind, StockMovement
+from wholesale.signals import Arrival
 from wholesale.sites.models import Warehouse
 
 
@@ -52,8 +53,7 @@ def test_receive_then_adjust_returns_the_new_level_and_writes_the_ledger(setup):
                                           "available")} == {
         "warehouse_id": ids["north"], "product_id": ids["item"], "on_hand": 40,
         "reserved": 0, "available": 40}
-    assert heard == [(ids["supplier"], {"product_id": ids["item"],
-                                        "warehouse_id": ids["north"], "quantity": 40})]
+    assert heard == [(ids["supplier"], {"arrivals": [Arrival(ids["item"], ids["north"], 40)]})]
     adjusted = post(client, ids, -3, "damaged in handling")
     assert adjusted.json["on_hand"] == 37 and adjusted.json["available"] == 37
     ledger = client.get(f"/api/v1/stock/movements?product_id={ids['item']}").json["items"]

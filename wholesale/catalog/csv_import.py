@@ -38,6 +38,7 @@ from wholesale.errors import Forbidden, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.ledger import Move, move_many
 from wholesale.inventory.models import MovementKind, StockLevel
+from wholesale.signals import Arrival
 from wholesale.sites.models import Warehouse
 
 MAX_ROWS = 50_000
@@ -502,11 +503,11 @@ def _apply_stock(user: User, changes: list[dict[str, Any]],
               kind, user_id=user.id)
     if progress:
         progress(len(changes))
-    for change in changes:  # receipts, and counts that found more than was on hand
-        if change["delta"] > 0:
-            signals.stock_received.send(supplier, product_id=change["product_id"],
-                                        warehouse_id=change["warehouse_id"],
-                                        quantity=change["delta"])
+    # Receipts, and counts that found more than was on hand: one announcement for the file.
+    arrivals = [Arrival(c["product_id"], c["warehouse_id"], c["delta"])
+                for c in changes if c["delta"] > 0]
+    if arrivals:
+        signals.stock_received.send(supplier, arrivals=arrivals)
 
 
 # -- export ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from wholesale.errors import Forbidden, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.ledger import InsufficientStock, get_or_create_level, move
 from wholesale.inventory.models import MovementKind, StockLevel
+from wholesale.signals import Arrival
 from wholesale.sites.models import Warehouse
 
 MAX_DELTA = 1_000_000
@@ -103,8 +104,7 @@ def receive(supplier_user: User, warehouse_id: int, product_id: int, quantity: i
     level = get_or_create_level(org.id, warehouse.id, product.id)
     move(level.id, MovementKind.RECEIPT, on_hand=quantity, reason=text,
          user_id=supplier_user.id)
-    signals.stock_received.send(org, product_id=product.id, warehouse_id=warehouse.id,
-                                quantity=quantity)
+    signals.stock_received.send(org, arrivals=[Arrival(product.id, warehouse.id, quantity)])
     return level
 
 
@@ -130,8 +130,7 @@ def adjust(supplier_user: User, warehouse_id: int, product_id: int, delta: int,
             fields={field: [f"At most {level.available} can be removed."]},
         ) from None
     if delta > 0:  # found stock is stock that arrived: waiting backorders may take it
-        signals.stock_received.send(org, product_id=product.id, warehouse_id=warehouse.id,
-                                    quantity=delta)
+        signals.stock_received.send(org, arrivals=[Arrival(product.id, warehouse.id, delta)])
     return level
 
 
