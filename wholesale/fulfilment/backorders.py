@@ -5,9 +5,8 @@ at placement (`backorder_of`), or an order placed when nothing was in stock. Whe
 product arrives in a warehouse (`stock_received`: a receipt, an adjustment or count that adds
 stock, or a CSV import's rows at once), the open orders waiting for that product reserve
 what they need from that warehouse, in order of priority (expedited first), then age
-(oldest first). This happens in the
-transaction of the receipt. When an order has everything reserved it is announced with
-`backorder_ready` and an event on its timeline.
+(oldest first). This happens in the transaction of the receipt. When an order has
+everything reserved it is announced with `backorder_ready` and an event on its timeline.
 
 Locking: the arrival already holds the stock level's row; each waiting order is locked with
 SKIP LOCKED, so an order that another transaction is changing right now (a cancel, which
