@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import IO
 
 from flask import current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.utils import secure_filename
 
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
+from wholesale.transaction_state import lasts_one_transaction
 
 _WRITTEN = "messaging.chat.uploads"  # session.info: {path: taken by a row?}
 
@@ -87,22 +86,15 @@ def mark_taken(storage_key: str) -> None:
         written[path] = True
 
 
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
+def _remove_untaken(written: dict[Path, bool]) -> None:
+    for path, taken in written.items():
+        if not taken:
+            path.unlink(missing_ok=True)
+
+
+def _remove_all(written: dict[Path, bool]) -> None:
+    for path in written:
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    if session.get_nested_transaction() is None:  # not a savepoint's release
-        written = session.info.pop(_WRITTEN, None)
-        if written:
-            _remove([path for path, kept in written.items() if not kept])
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # still there: it ended without a commit
-        written = session.info.pop(_WRITTEN, None)
-        if written:
-            _remove(list(written))
+lasts_one_transaction(_WRITTEN, on_commit=_remove_untaken, on_discard=_remove_all)

@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from wholesale.extensions import db, socketio
+from wholesale.transaction_state import lasts_one_transaction
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +47,7 @@ def send_now(emits: list[Emit]) -> None:
             log.exception("could not emit %s to %s", item.event, item.rooms)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    # SQLAlchemy also calls this when a SAVEPOINT is released: wait for the real commit.
-    if session.get_nested_transaction() is not None:
-        return
-    emits = session.info.pop(_KEY, None)
-    if emits:
-        send_now(emits)
+lasts_one_transaction(_KEY, on_commit=send_now)
 
 
 def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransaction) -> bool:
@@ -65,8 +59,6 @@ def _inside(savepoint: SessionTransaction | None, rolled_back: SessionTransactio
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous: SessionTransaction) -> None:
-    if previous.parent is None:
-        session.info.pop(_KEY, None)
-    elif previous.nested and session.info.get(_KEY):
+def _after_savepoint_rollback(session: Session, previous: SessionTransaction) -> None:
+    if previous.nested and session.info.get(_KEY):
         session.info[_KEY] = [e for e in session.info[_KEY] if not _inside(e.savepoint, previous)]

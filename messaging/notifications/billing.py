@@ -25,8 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, event, func, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import delete, func, select
 
 from messaging.notifications import links, payloads
 from messaging.notifications.addresses import normalize_email, normalize_phone
@@ -46,6 +45,7 @@ from messaging.providers import Attachment
 from wholesale.accounts.models import User
 from wholesale.extensions import db
 from wholesale.orders.models import Order
+from wholesale.transaction_state import lasts_one_transaction
 
 log = logging.getLogger(__name__)
 
@@ -339,8 +339,4 @@ def _replace_cancellation(order_id: int, rejection_ids: list[int]) -> None:
         db.session.execute(delete(Notification).where(Notification.id.in_(drop)))
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    """The ids belong to the transaction that wrote them: gone with its end."""
-    if transaction.parent is None:
-        session.info.pop(CANCELLED_KEY, None)
+lasts_one_transaction(CANCELLED_KEY)  # the ids belong to the transaction that wrote them

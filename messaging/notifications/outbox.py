@@ -12,9 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from messaging.notifications import links, render, sms
 from messaging.notifications.models import (
@@ -30,6 +29,7 @@ from messaging.notifications.suppressions import is_suppressed
 from messaging.providers import Attachment
 from wholesale.db import utcnow
 from wholesale.extensions import db
+from wholesale.transaction_state import lasts_one_transaction
 
 # Set after a commit that queued notifications: wakes the in-process dispatcher at once.
 WAKE = threading.Event()
@@ -158,13 +158,4 @@ def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
     return new_id
 
 
-@event.listens_for(Session, "after_commit")
-def _wake_dispatcher(session: Session) -> None:
-    if session.info.pop(_WAKE_KEY, None):
-        WAKE.set()
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous: Any) -> None:
-    if previous.parent is None:
-        session.info.pop(_WAKE_KEY, None)
+lasts_one_transaction(_WAKE_KEY, on_commit=lambda _wake: WAKE.set())

@@ -3,15 +3,12 @@ file-level errors, export round trip, the API and the CLI."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from tests.catalog.util import assert_error, commit, product
+from tests.catalog.util import assert_error, commit, product, statements
 from wholesale.catalog import csv_import
 from wholesale.catalog.models import PriceBreak, Product
 from wholesale.errors import ValidationFailed
@@ -142,22 +139,6 @@ def test_export_round_trips(factory):
     other = factory.supplier()
     copied = csv_import.import_products(other, exported.encode(), dry_run=False)
     assert copied.ok and count(other.id) == 2
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block. Big imports are checked by how many they
-    run (batches, not a statement or two per row), not by a clock."""
-    seen: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_ten_thousand_products_in_batches(factory):

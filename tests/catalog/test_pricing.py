@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.catalog.util import product
+from tests.catalog.util import product, statements
 from wholesale.catalog import price_lists
 from wholesale.catalog.pricing import BuyerTerms, decide_price, unit_price, unit_prices
 
@@ -83,22 +83,11 @@ def test_unit_price_reads_the_buyers_price_list(factory):
 
 
 def test_unit_prices_uses_a_fixed_number_of_queries(factory, db_session):
-    from sqlalchemy import event
-
     supplier, buyer = factory.supplier(), factory.buyer()
     rel = factory.connect(supplier, buyer)
     items = [product(supplier, price_breaks=[{"min_qty": 5, "price": "9"}]) for _ in range(30)]
     price_lists.replace(supplier, rel.id, {"discount_percent": D("3"), "items": []})
-    statements: list[str] = []
-    engine = db_session.get_bind()
-
-    def count(*_args, **_kwargs):
-        statements.append("x")
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements() as run:
         prices = unit_prices(buyer.id, items, 5)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert len(prices) == 30 and set(prices.values()) == {D("9.00")}
-    assert 1 <= len(statements) <= 4, statements
+    assert 1 <= len(run) <= 4, run

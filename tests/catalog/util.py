@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import event
 
 from wholesale.accounts.models import Organization
 from wholesale.catalog import services
 from wholesale.catalog.models import Product
+from wholesale.extensions import db
 from wholesale.inventory import stock
 from wholesale.sites.models import Warehouse
 
@@ -39,8 +44,6 @@ def commit() -> None:
     the previous request's tenant and user, as a fresh request would."""
     from flask import g
 
-    from wholesale.extensions import db
-
     db.session.commit()
     g.pop("tenant_org_id", None)
     g.pop("_login_user", None)
@@ -66,3 +69,19 @@ def assert_error(response: Any, status: int, code: str | None = None,
     for path, messages in error.get("fields", {}).items():
         assert path and messages and all(isinstance(m, str) and m for m in messages), error
     return error
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements run inside the block: work over many rows is checked by how many
+    it runs (batches, not a statement or two per row), not by a clock."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -76,16 +76,14 @@ def products_waited_for(supplier_id: int, product_ids: Iterable[int]) -> set[int
     return found
 
 
-def allocate_arrivals(supplier_id: int, arrivals: Sequence[Arrival]) -> list[Order]:
+def allocate_arrivals(supplier_id: int, arrivals: Sequence[Arrival]) -> None:
     """`allocate_arrival` for each arrival of a product someone waits for. One query finds
     those first, so a count of 10,000 rows that nobody waits for costs ten queries, not
     20,000."""
     waited = products_waited_for(supplier_id, (a.product_id for a in arrivals))
-    ready: list[Order] = []
     for arrival in arrivals:
         if arrival.product_id in waited:
-            ready += allocate_arrival(supplier_id, arrival.product_id, arrival.warehouse_id)
-    return ready
+            allocate_arrival(supplier_id, arrival.product_id, arrival.warehouse_id)
 
 
 def allocate_arrival(supplier_id: int, product_id: int, warehouse_id: int,

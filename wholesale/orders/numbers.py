@@ -25,14 +25,14 @@ import unicodedata
 from typing import Any
 
 from psycopg.errors import LockNotAvailable
-from sqlalchemy import event, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 
 from wholesale import autocommit
 from wholesale.extensions import db
 from wholesale.orders.models import OrderCounter
+from wholesale.transaction_state import lasts_one_transaction
 
 _LOCKED = "ordertalk.counters_locked"  # session.info: suppliers whose counter we lock
 
@@ -82,12 +82,7 @@ def _increment_apart(supplier_id: int, count: int) -> int | None:
         raise
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_locks(session: Session) -> None:
-    # SQLAlchemy also calls these when a SAVEPOINT ends; the lock lasts until the real end.
-    if session.get_nested_transaction() is None:
-        session.info.pop(_LOCKED, None)
+lasts_one_transaction(_LOCKED)  # the locks last until the transaction's end
 
 
 def _create_counter(supplier_id: int) -> None:
