@@ -93,6 +93,7 @@ class Tenant:
     movement_ids: list[int] = field(default_factory=list)
     change_id: int = 0
     invoice_id: int = 0
+    thread_id: int = 0  # the account thread
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -114,6 +115,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "orders": lambda t: t.order_id,
     "delivery-changes": lambda t: t.change_id,
     "invoices": lambda t: t.invoice_id,
+    "threads": lambda t: t.thread_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -270,6 +272,10 @@ def place_order(tenant: Tenant) -> None:
     buyer, supplier = tenant.clients["buyer"], tenant.clients["supplier"]
     must(buyer.post(f"{order_url}/messages",
                     json={"body": f"Message {tenant.marker}", "client_id": f"w-{tenant.marker}"}))
+    account = must(buyer.get("/api/v1/threads?kind=account")).json["items"]
+    tenant.thread_id = account[0]["id"]
+    must(buyer.post(f"/api/v1/threads/{tenant.thread_id}/messages",
+                    json={"body": f"Account message {tenant.marker}"}))
     new_eta = (date.today() + timedelta(days=20)).isoformat()
     must(supplier.post(f"{order_url}/delays",
                        json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
@@ -315,6 +321,7 @@ def place_order(tenant: Tenant) -> None:
             select(model.id).where(model.order_id == tenant.order_id)
             .execution_options(**everything)
         ))
+    tenant.rows[Thread].append(tenant.thread_id)
     tenant.rows[Message] = list(db.session.scalars(
         select(Message.id).where(Message.thread_id.in_(tenant.rows[Thread]))
         .execution_options(**everything)

@@ -7,9 +7,16 @@ from typing import Any
 
 from flask import g
 
-from messaging.chat import services
-from messaging.chat.access import open_thread
-from messaging.chat.schemas import MessageSchema, MessagesQuery, PostMessageSchema, SearchQuery
+from messaging.chat import services, threads
+from messaging.chat.access import Access, open_thread, open_thread_by_id
+from messaging.chat.schemas import (
+    MessageSchema,
+    MessagesQuery,
+    PostMessageSchema,
+    SearchQuery,
+    ThreadSchema,
+    ThreadsQuery,
+)
 from wholesale.api.pagination import Page, decode_cursor, encode_cursor
 from wholesale.api.registry import route
 
@@ -27,7 +34,10 @@ def _me() -> Any:
     paginated=True,
 )
 def list_order_messages(order_id: int, query: dict[str, Any]) -> Page:
-    access = open_thread(_me(), order_id)
+    return _messages_page(open_thread(_me(), order_id), query)
+
+
+def _messages_page(access: Access, query: dict[str, Any]) -> Page:
     after = decode_cursor(query["cursor"]) if query.get("cursor") else query.get("after_id")
     messages, more = services.messages_after(access, after, limit=query["limit"])
     return Page(messages, encode_cursor(messages[-1].id) if more and messages else None)
@@ -43,11 +53,51 @@ def list_order_messages(order_id: int, query: dict[str, Any]) -> Page:
     status=201,
 )
 def post_order_message(order_id: int, data: dict[str, Any]) -> Any:
-    access = open_thread(_me(), order_id)
+    return _post(open_thread(_me(), order_id), data)
+
+
+def _post(access: Access, data: dict[str, Any]) -> Any:
     posted = services.post_message(
         access, data["body"], internal=data["internal"], client_id=data["client_id"]
     )
     return posted.payload, 201 if posted.created else 200
+
+
+@route(
+    "/threads",
+    summary="One's threads: every order's thread and one `account` thread per trading "
+    "relationship, oldest first (`kind`: `order` or `account`).",
+    query=ThreadsQuery,
+    response=ThreadSchema,
+    paginated=True,
+)
+def list_threads(query: dict[str, Any]) -> Page:
+    return threads.page(_me(), query)
+
+
+@route(
+    "/threads/<int:thread_id>/messages",
+    summary="A thread's messages after `after_id` (oldest first); internal notes only for the "
+    "supplier.",
+    query=MessagesQuery,
+    response=MessageSchema,
+    paginated=True,
+)
+def list_thread_messages(thread_id: int, query: dict[str, Any]) -> Page:
+    return _messages_page(open_thread_by_id(_me(), thread_id), query)
+
+
+@route(
+    "/threads/<int:thread_id>/messages",
+    "POST",
+    summary="Post a message to a thread (an order's or an account thread); the same "
+    "`client_id` again answers the stored message with 200.",
+    body=PostMessageSchema,
+    response=MessageSchema,
+    status=201,
+)
+def post_thread_message(thread_id: int, data: dict[str, Any]) -> Any:
+    return _post(open_thread_by_id(_me(), thread_id), data)
 
 
 @route(

@@ -37,7 +37,8 @@ class Connection:
     name: str
     checked_at: float = field(default_factory=time.monotonic)
     revoked: bool = False
-    joined: dict[int, ThreadRef] = field(default_factory=dict)  # order_id → its thread
+    # ("order", order_id) or ("thread", thread_id) → the thread joined that way
+    joined: dict[tuple[str, int], ThreadRef] = field(default_factory=dict)
 
 
 _connections: dict[str, Connection] = {}

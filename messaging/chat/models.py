@@ -1,4 +1,5 @@
-"""Chat tables: threads (one per order), messages, attachments and per-user read state.
+"""Chat tables: threads (one per order, and one account thread per trading relationship),
+messages, attachments and per-user read state.
 
 Every row carries the order's `supplier_id` and `buyer_id`, so the tenant filter can decide
 visibility without joins: a buyer's organization never sees an internal note (or a note's
@@ -22,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     or_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +39,11 @@ class MessageKind(enum.StrEnum):
     NOTE = "note"  # internal: the supplier's staff only
 
 
+class ThreadKind(enum.StrEnum):
+    ORDER = "order"  # the conversation of one order
+    ACCOUNT = "account"  # the standing conversation of a buyer and a supplier
+
+
 class Side(enum.StrEnum):
     SUPPLIER = "supplier"
     BUYER = "buyer"
@@ -46,19 +53,29 @@ def _participants(cls: Any, org_id: int) -> ColumnElement[bool]:
     return or_(cls.supplier_id == org_id, cls.buyer_id == org_id)
 
 
+ACCOUNT_ONLY = text("kind = 'account'")
+
+
 class Thread(TenantScoped, TimestampMixin, Base):
-    """The conversation of one order. `last_seq` is the per-thread message counter: the row
-    is updated (so locked) before a message is inserted, so within a thread message ids
-    grow with seq and commit in that order."""
+    """The conversation of one order, or the account thread of one buyer and one supplier
+    (`order_id` NULL). `last_seq` is the per-thread message counter: the row is updated (so
+    locked) before a message is inserted, so within a thread message ids grow with seq and
+    commit in that order."""
 
     __tablename__ = "chat_threads"
     __table_args__ = (
         Index("ix_chat_threads_supplier_activity", "supplier_id", "last_message_at"),
         Index("ix_chat_threads_buyer_activity", "buyer_id", "last_public_message_at"),
+        Index("uq_chat_threads_account", "supplier_id", "buyer_id", unique=True,
+              postgresql_where=ACCOUNT_ONLY, sqlite_where=ACCOUNT_ONLY),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(
+    kind: Mapped[ThreadKind] = mapped_column(
+        _enum(ThreadKind, "chat_thread_kind"), default=ThreadKind.ORDER,
+        server_default=ThreadKind.ORDER.value,
+    )
+    order_id: Mapped[int | None] = mapped_column(
         ForeignKey("orders.id", ondelete="CASCADE"), unique=True
     )
     supplier_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
@@ -70,7 +87,7 @@ class Thread(TenantScoped, TimestampMixin, Base):
     last_public_seq: Mapped[int] = mapped_column(Integer, default=0)
     last_public_message_at: Mapped[datetime | None]
 
-    order: Mapped[Order] = relationship()
+    order: Mapped[Order | None] = relationship()
 
     @classmethod
     def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
@@ -89,7 +106,7 @@ class Message(TenantScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("chat_threads.id", ondelete="CASCADE"))
-    order_id: Mapped[int] = mapped_column(Integer)
+    order_id: Mapped[int | None] = mapped_column(Integer)  # NULL in an account thread
     supplier_id: Mapped[int] = mapped_column(Integer)
     buyer_id: Mapped[int] = mapped_column(Integer)
     seq: Mapped[int] = mapped_column(Integer)

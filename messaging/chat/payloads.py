@@ -44,6 +44,7 @@ def message_payload(message: Message) -> dict[str, Any]:
         event = {"type": message.event_type, **(message.data or {})}
     return {
         "id": message.id,
+        "thread_id": message.thread_id,
         "order_id": message.order_id,
         "seq": message.seq,
         "kind": message.kind.value,

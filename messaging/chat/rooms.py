@@ -11,15 +11,15 @@ from __future__ import annotations
 from messaging.chat.models import Side
 
 
-def thread_room(order_id: int, side: Side) -> str:
-    return f"order:{order_id}:{side.value}"
+def thread_room(thread_id: int, side: Side) -> str:
+    return f"thread:{thread_id}:{side.value}"
 
 
-def thread_rooms(order_id: int, *, internal: bool = False) -> tuple[str, ...]:
-    """Who hears a message of this order: both sides, or the supplier's alone."""
+def thread_rooms(thread_id: int, *, internal: bool = False) -> tuple[str, ...]:
+    """Who hears what is said in this thread: both sides, or the supplier's alone."""
     if internal:
-        return (thread_room(order_id, Side.SUPPLIER),)
-    return (thread_room(order_id, Side.SUPPLIER), thread_room(order_id, Side.BUYER))
+        return (thread_room(thread_id, Side.SUPPLIER),)
+    return (thread_room(thread_id, Side.SUPPLIER), thread_room(thread_id, Side.BUYER))
 
 
 def user_room(user_id: int) -> str:

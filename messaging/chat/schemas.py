@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from messaging.chat.models import Message
 from messaging.chat.payloads import message_payload
@@ -14,34 +14,39 @@ from wholesale.db import MAX_ID
 _id = {"validate": validate.Range(1, MAX_ID)}
 
 
-def _order_id() -> fields.Integer:
-    return fields.Integer(required=True, **_id)
+class ThreadTarget(Schema):
+    """A socket event names its thread by `order_id` (an order's thread) or `thread_id` (any
+    thread, account threads included): exactly one of the two."""
+
+    order_id = fields.Integer(load_default=None, **_id)
+    thread_id = fields.Integer(load_default=None, **_id)
+
+    @validates_schema
+    def _one_target(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if (data.get("order_id") is None) == (data.get("thread_id") is None):
+            raise ValidationError("Give either order_id or thread_id.", "order_id")
 
 
 def _client_id(**kwargs: Any) -> fields.String:
     return fields.String(validate=validate.Length(1, 64), **kwargs)
 
 
-class JoinSchema(Schema):
-    order_id = _order_id()
+class JoinSchema(ThreadTarget):
     after_id = fields.Integer(load_default=None, allow_none=True,
                               validate=validate.Range(0, MAX_ID))
 
 
-class SendSchema(Schema):
-    order_id = _order_id()
+class SendSchema(ThreadTarget):
     body = fields.String(required=True, validate=validate.Length(max=20_000))
     client_id = _client_id(required=True)
     internal = fields.Boolean(load_default=False)
 
 
-class TypingSchema(Schema):
-    order_id = _order_id()
+class TypingSchema(ThreadTarget):
     internal = fields.Boolean(load_default=False)
 
 
-class ReadSchema(Schema):
-    order_id = _order_id()
+class ReadSchema(ThreadTarget):
     message_id = fields.Integer(required=True, **_id)
 
 
@@ -79,7 +84,8 @@ class MessageSchema(Schema):
     """A message as every channel shows it (the socket's `message` event too)."""
 
     id = fields.Integer()
-    order_id = fields.Integer()
+    thread_id = fields.Integer()
+    order_id = fields.Integer(allow_none=True)
     seq = fields.Integer()
     kind = fields.String(metadata={"enum": ["text", "event", "note"]})
     author = fields.Nested(AuthorSchema, allow_none=True)
@@ -100,3 +106,19 @@ class MessageSchema(Schema):
         if isinstance(obj, Message):
             return message_payload(obj)
         return obj
+
+
+class ThreadsQuery(PageQuery):
+    kind = fields.String(load_default=None, validate=validate.OneOf(["order", "account"]))
+
+
+class ThreadSchema(Schema):
+    """A thread as the API lists it (messaging/chat/threads.py builds the dicts)."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["order", "account"]})
+    order_id = fields.Integer(allow_none=True)
+    supplier_id = fields.Integer()
+    buyer_id = fields.Integer()
+    unread = fields.Integer()
+    last_message_at = fields.String(allow_none=True)

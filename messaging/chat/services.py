@@ -149,6 +149,7 @@ def _append(
     side = ref.side_of(author.organization_id) if author else None
     payload = {
         "id": message_id,
+        "thread_id": ref.thread_id,
         "order_id": ref.order_id,
         "seq": seq,
         "kind": kind.value,
@@ -269,7 +270,7 @@ def search(person: Person, query: str, *, limit: int = 50, before_id: int | None
 
 @dataclass(frozen=True)
 class ReadReceipt:
-    order_id: int
+    order_id: int | None
     message_id: int
     seq: int
     advanced: bool
@@ -310,10 +311,11 @@ def mark_read(access: Access, message_id: int) -> ReadReceipt:
 
 
 def _queue_read(access: Access, message: Message) -> None:
-    actor, order_id = access.actor, access.order_id
+    actor, order_id, thread_id = access.actor, access.order_id, access.thread_id
     reader = {"id": actor.id, "name": actor.name, "side": access.side.value}
-    event = {"order_id": order_id, "user": reader, "message_id": message.id, "seq": message.seq}
-    outbox.queue("read", event, (thread_room(order_id, Side.SUPPLIER),))
+    event = {"thread_id": thread_id, "order_id": order_id, "user": reader,
+             "message_id": message.id, "seq": message.seq}
+    outbox.queue("read", event, (thread_room(thread_id, Side.SUPPLIER),))
     public = message
     if message.kind is MessageKind.NOTE:  # the buyer's side hears of the last message it sees
         public = db.session.scalars(
@@ -330,12 +332,13 @@ def _queue_read(access: Access, message: Message) -> None:
         outbox.queue(
             "read",
             {**event, "message_id": public.id, "seq": public.seq},
-            (thread_room(order_id, Side.BUYER),),
+            (thread_room(thread_id, Side.BUYER),),
         )
-    unread = unread_by_order(actor, [order_id]).get(order_id, 0)
+    unread = unread_by_thread(actor, [thread_id]).get(thread_id, 0)
     outbox.queue(
         "unread",
-        {"order_id": order_id, "unread": unread, "total": unread_total(actor)},
+        {"thread_id": thread_id, "order_id": order_id, "unread": unread,
+         "total": unread_total(actor)},
         (user_room(actor.id),),
     )
 
@@ -360,10 +363,21 @@ def unread_by_order(person: Person, order_ids: Iterable[int] | None = None) -> d
     """{order_id: unread messages} for `person` (only orders with some)."""
     stmt = _unread_stmt(person, Message.order_id, func.count(Message.id)).group_by(
         Message.order_id
-    )
+    ).where(Message.order_id.is_not(None))
     if order_ids is not None:
         stmt = stmt.where(Message.order_id.in_(list(order_ids)))
     return {order_id: count for order_id, count in db.session.execute(stmt)}
+
+
+def unread_by_thread(person: Person, thread_ids: Iterable[int] | None = None
+                     ) -> dict[int, int]:
+    """{thread_id: unread messages} for `person` (only threads with some)."""
+    stmt = _unread_stmt(person, Message.thread_id, func.count(Message.id)).group_by(
+        Message.thread_id
+    )
+    if thread_ids is not None:
+        stmt = stmt.where(Message.thread_id.in_(list(thread_ids)))
+    return {thread_id: count for thread_id, count in db.session.execute(stmt)}
 
 
 def unread_total(person: Person) -> int:

@@ -24,7 +24,7 @@ from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
 from messaging.chat import connections, recheck, services
-from messaging.chat.access import Access, Actor, open_thread
+from messaging.chat.access import Access, Actor, open_thread, open_thread_by_id
 from messaging.chat.connections import Connection
 from messaging.chat.models import Side
 from messaging.chat.payloads import message_payload
@@ -115,59 +115,73 @@ def on_disconnect(*_args: Any) -> None:
     connections.remove(request.sid)
 
 
-def _access(actor: Actor, connection: Connection, order_id: int) -> Access:
-    """The thread of a joined order from the connection's memory (an order's organizations
-    never change), else from the database."""
-    ref = connection.joined.get(order_id)
-    return Access(actor, ref) if ref is not None else open_thread(actor, order_id)
+def _open(actor: Actor, order_id: int | None, thread_id: int | None) -> Access:
+    if order_id is not None:
+        return open_thread(actor, order_id)
+    assert thread_id is not None  # the schemas take exactly one of the two
+    return open_thread_by_id(actor, thread_id)
+
+
+def _key(order_id: int | None, thread_id: int | None) -> tuple[str, int]:
+    return ("order", order_id) if order_id is not None else ("thread", thread_id or 0)
+
+
+def _access(actor: Actor, connection: Connection, order_id: int | None,
+            thread_id: int | None) -> Access:
+    """The thread of a joined order or thread from the connection's memory (a thread's
+    organizations never change), else from the database."""
+    ref = connection.joined.get(_key(order_id, thread_id))
+    return Access(actor, ref) if ref is not None else _open(actor, order_id, thread_id)
 
 
 @_event(JoinSchema)
-def on_join(actor: Actor, connection: Connection, sid: str, *, order_id: int,
-            after_id: int | None) -> Ack:
-    access = open_thread(actor, order_id)
+def on_join(actor: Actor, connection: Connection, sid: str, *, order_id: int | None,
+            thread_id: int | None, after_id: int | None) -> Ack:
+    access = _open(actor, order_id, thread_id)
     # The room first, then the replay: a message committed meanwhile is in one or both
     # (clients drop duplicates by id), never in neither.
-    join_room(thread_room(order_id, access.side), sid=sid, namespace="/")
-    connection.joined[order_id] = access.thread
+    join_room(thread_room(access.thread_id, access.side), sid=sid, namespace="/")
+    connection.joined[_key(order_id, thread_id)] = access.thread
     messages, more = services.messages_after(access, after_id)
     return {
         "ok": True,
-        "order_id": order_id,
+        "thread_id": access.thread_id,
+        "order_id": access.order_id,
         "messages": [message_payload(m) for m in messages],
         "more": more,
     }
 
 
 @_event(SendSchema)
-def on_send(actor: Actor, connection: Connection, _sid: str, *, order_id: int, body: str,
-            client_id: str, internal: bool) -> Ack:
-    access = _access(actor, connection, order_id)
+def on_send(actor: Actor, connection: Connection, _sid: str, *, order_id: int | None,
+            thread_id: int | None, body: str, client_id: str, internal: bool) -> Ack:
+    access = _access(actor, connection, order_id, thread_id)
     posted = services.post_message(access, body, internal=internal, client_id=client_id,
                                    only_write=True)
     return {"ok": True, "message": posted.payload}
 
 
 @_event(TypingSchema)
-def on_typing(actor: Actor, connection: Connection, sid: str, *, order_id: int,
-              internal: bool) -> Ack:
-    ref = connection.joined.get(order_id)
+def on_typing(actor: Actor, connection: Connection, sid: str, *, order_id: int | None,
+              thread_id: int | None, internal: bool) -> Ack:
+    ref = connection.joined.get(_key(order_id, thread_id))
     if ref is None:
         return _error("not_joined", "Join the thread first.")
     side = ref.side_of(actor.organization_id)
+    user = {"id": actor.id, "name": actor.name, "side": side.value}
     socketio.emit(
         "typing",
-        {"order_id": order_id, "user": {"id": actor.id, "name": actor.name, "side": side.value}},
-        to=list(thread_rooms(order_id, internal=internal and side is Side.SUPPLIER)),
+        {"thread_id": ref.thread_id, "order_id": ref.order_id, "user": user},
+        to=list(thread_rooms(ref.thread_id, internal=internal and side is Side.SUPPLIER)),
         skip_sid=sid,
     )
     return {"ok": True}
 
 
 @_event(ReadSchema)
-def on_read(actor: Actor, connection: Connection, _sid: str, *, order_id: int,
-            message_id: int) -> Ack:
-    receipt = services.mark_read(_access(actor, connection, order_id), message_id)
+def on_read(actor: Actor, connection: Connection, _sid: str, *, order_id: int | None,
+            thread_id: int | None, message_id: int) -> Ack:
+    receipt = services.mark_read(_access(actor, connection, order_id, thread_id), message_id)
     return {"ok": True, "message_id": receipt.message_id, "seq": receipt.seq}
 
 

@@ -58,8 +58,8 @@ def queue_digests(delay: timedelta, now: datetime | None = None) -> int:
     with as_tenant(None):
         order_ids = list(db.session.scalars(
             select(Message.order_id)
-            .where(Message.kind != MessageKind.EVENT, Message.created_at <= cutoff,
-                   Message.created_at >= now - LOOKBACK)
+            .where(Message.order_id.is_not(None), Message.kind != MessageKind.EVENT,
+                   Message.created_at <= cutoff, Message.created_at >= now - LOOKBACK)
             .group_by(Message.order_id)
             .limit(MAX_ORDERS_PER_RUN)))
         return sum(_order_digests(order_id, cutoff, now) for order_id in order_ids)

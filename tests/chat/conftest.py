@@ -16,7 +16,7 @@ import redis
 import requests
 
 from tests.chat.util import Client, World, make_world
-from tests.conftest import ROOT, LiveServer
+from tests.conftest import ROOT, ApiClient, LiveServer
 from tests.factories import Factory
 from wholesale.extensions import db
 
@@ -30,6 +30,18 @@ def world(factory: Factory) -> World:
     built = make_world(factory)
     db.session.commit()
     return built
+
+
+@pytest.fixture
+def api(app, world):
+    """API clients on the world's committed tokens (a request that rolls back keeps them)."""
+    tokens = {
+        world.buyer_user_id: world.buyer_token,
+        world.supplier_user_id: world.supplier_token,
+        world.staff_user_id: world.staff_token,
+        world.stranger_id: world.stranger_token,
+    }
+    return lambda user_id: ApiClient(app.test_client(), tokens.get(user_id))
 
 
 @pytest.fixture

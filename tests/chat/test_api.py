@@ -4,22 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from tests.conftest import ApiClient
-
-
-@pytest.fixture
-def api(app, world):
-    """API clients on the world's committed tokens (a request that rolls back keeps them)."""
-    tokens = {
-        world.buyer_user_id: world.buyer_token,
-        world.supplier_user_id: world.supplier_token,
-        world.staff_user_id: world.staff_token,
-        world.stranger_id: world.stranger_token,
-    }
-    return lambda user_id: ApiClient(app.test_client(), tokens.get(user_id))
-
 
 def test_post_and_list_messages(api, world):
     buyer = api(world.buyer_user_id)

@@ -38,16 +38,22 @@ def test_typing_reaches_the_thread_from_the_connection_alone(
                      "request": has_request_context(), **kwargs})
 
     monkeypatch.setattr(socketio.server, "emit", emit)
-    connection.joined[41] = ThreadRef(thread_id=9, order_id=41, supplier_id=3, buyer_id=4)
+    connection.joined[("order", 41)] = ThreadRef(thread_id=9, order_id=41, supplier_id=3,
+                                                  buyer_id=4)
     assert _event("typing", {"order_id": 41}) == {"ok": True}
     assert seen == [{
         "event": "typing",
-        "data": {"order_id": 41, "user": {"id": 7, "name": "Sam", "side": "supplier"}},
+        "data": {"thread_id": 9, "order_id": 41,
+                 "user": {"id": 7, "name": "Sam", "side": "supplier"}},
         "app": True, "request": False,
-        "namespace": "/", "to": ["order:41:supplier", "order:41:buyer"], "skip_sid": SID,
+        "namespace": "/", "to": ["thread:9:supplier", "thread:9:buyer"], "skip_sid": SID,
         "callback": None,
     }]
     assert _event("typing", {"order_id": 42})["error"]["code"] == "not_joined"
+    assert _event("typing", {"thread_id": 9})["error"]["code"] == "not_joined"
+    both = _event("typing", {"order_id": 41, "thread_id": 9})
+    assert both["error"]["code"] == "validation_error"
+    assert _event("typing", {})["error"]["code"] == "validation_error"
 
 
 def test_an_event_from_a_connection_that_may_no_longer_act_drops_it(
