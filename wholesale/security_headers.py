@@ -10,7 +10,7 @@ dashboard's status bars, progress bars) and work without JavaScript. An attribut
 a selector, so it cannot read the page the way an injected <style> block could, and it can
 load nothing from elsewhere (img-src, font-src).
 
-Socket.IO connects to PUBLIC_BASE_URL (the only origin it accepts, see extensions), over
+Socket.IO connects to PUBLIC_BASE_URL (the only origin its server accepts), over
 ws:/wss:, which 'self' covers only in browsers that follow CSP Level 3; so it is named.
 
 A response that sets its own Content-Security-Policy or X-Frame-Options (uploaded images,
