@@ -27,7 +27,6 @@ from messaging.chat import connections, recheck, services
 from messaging.chat.access import Access, Actor, open_thread
 from messaging.chat.connections import Connection
 from messaging.chat.models import Side
-from messaging.chat.payloads import message_payload
 from messaging.chat.rooms import org_room, thread_room, thread_rooms, user_room
 from messaging.chat.schemas import JoinSchema, ReadSchema, SendSchema, TypingSchema
 from wholesale.api.registry import flatten_messages
@@ -130,13 +129,7 @@ def on_join(actor: Actor, connection: Connection, sid: str, *, order_id: int,
     # (clients drop duplicates by id), never in neither.
     join_room(thread_room(order_id, access.side), sid=sid, namespace="/")
     connection.joined[order_id] = access.thread
-    messages, more = services.messages_after(access, after_id)
-    return {
-        "ok": True,
-        "order_id": order_id,
-        "messages": [message_payload(m) for m in messages],
-        "more": more,
-    }
+    return {"ok": True, "order_id": order_id, "messages": services.replay(access, after_id)}
 
 
 @_event(SendSchema)
