@@ -12,6 +12,7 @@ from flask import Flask
 
 import messaging
 import wholesale
+from wholesale import security_headers
 from wholesale.config import ConfigError, load_settings
 
 
@@ -36,6 +37,7 @@ def create_app(
         app.config.update(load_settings(env_overrides, Path(app.instance_path)))
         app.config.update(overrides or {})
         wholesale.init_app(app)
+        security_headers.init_app(app)
         messaging.init_app(app)  # checks the dispatcher's NOTIFY_* settings
     except ConfigError as exc:
         raise SystemExit(f"Ordertalk cannot start: {exc}") from None

@@ -9,6 +9,7 @@ database `ordertalk_test_<pid>` is created and dropped around the run).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -324,6 +325,48 @@ def _truncate_all() -> None:
 # -- the browser ---------------------------------------------------------------------------
 
 
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => window.__cspViolation(
+  `${event.violatedDirective} blocked ${event.blockedURI || "?"} ` +
+  `at ${event.sourceFile || document.URL}:${event.lineNumber} ${event.sample}`));
+"""
+
+
+class CspViolations:
+    """The Content-Security-Policy violations of every page in every context the `browser`
+    fixture opens: reported by the page (`securitypolicyviolation`) and logged by Chromium
+    (which also sees frames the listener cannot run in). Any one fails the browser test
+    (`pytest_runtest_call` below); a test that provokes some on purpose takes them."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def watch(self, context: Any) -> None:
+        context.expose_binding("__cspViolation", lambda _source, text: self.seen.append(text))
+        context.add_init_script(CSP_LISTENER)
+        context.on("console", self._logged)
+
+    def _logged(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.seen.append(message.text)
+
+    def settle(self, browser: Any) -> None:
+        """Let reports still queued in the open pages arrive."""
+        from playwright.sync_api import Error
+
+        for context in browser.contexts:
+            for page in context.pages:
+                with contextlib.suppress(Error):  # closed or navigating: nothing to report
+                    page.evaluate("() => new Promise((done) => setTimeout(done))")
+
+    def take(self) -> list[str]:
+        seen, self.seen = self.seen, []
+        return seen
+
+
+CSP_VIOLATIONS = CspViolations()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
@@ -334,8 +377,22 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = chromium.new_context
+
+        def watched_context(*args: Any, **kwargs: Any) -> Any:
+            context = new_context(*args, **kwargs)
+            CSP_VIOLATIONS.watch(context)
+            return context
+
+        chromium.new_context = watched_context
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def csp_violations() -> CspViolations:
+    """For a test that provokes violations on purpose: `take()` them before it ends."""
+    return CSP_VIOLATIONS
 
 
 @pytest.fixture
@@ -353,6 +410,25 @@ def save_screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    CSP_VIOLATIONS.take()  # what an earlier test left behind is not this test's
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Every browser test fails on a Content-Security-Policy violation in any of its pages."""
+    result = yield
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if browser is not None:
+        CSP_VIOLATIONS.settle(browser)
+        if violations := CSP_VIOLATIONS.take():
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations),
+                        pytrace=False)
+    return result
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

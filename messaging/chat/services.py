@@ -31,7 +31,7 @@ from wholesale.orders.models import Order
 from wholesale.tenancy import as_tenant
 
 MAX_BODY = 5000
-REPLAY_LIMIT = 1000
+REPLAY_CHUNK = 500  # rows fetched (and attachments loaded) at a time by `replay`
 UNSCOPED = store.UNSCOPED
 
 
@@ -215,18 +215,32 @@ def _thread_messages(access: Access):
     return stmt
 
 
-def messages_after(
-    access: Access, after_id: int | None, limit: int = REPLAY_LIMIT
-) -> tuple[list[Message], bool]:
-    """Messages of the thread after `after_id` (all without it), in order; and whether more
-    remain after the `limit` returned. Within a thread ids grow with `seq` (the thread row
-    is locked while a message is numbered), so `id > after_id` misses nothing."""
+def _after(access: Access, after_id: int | None):
+    """The thread's messages after `after_id` (all without it), in order. Within a thread
+    ids grow with `seq` (the thread row is locked while a message is numbered), so
+    `id > after_id` misses nothing."""
     stmt = _thread_messages(access)
     if after_id:
         stmt = stmt.where(Message.id > after_id)
+    return stmt.order_by(Message.seq)
+
+
+def messages_after(
+    access: Access, after_id: int | None, limit: int
+) -> tuple[list[Message], bool]:
+    """A page of `_after`: at most `limit` messages, and whether more remain."""
     with as_tenant(access.actor.organization_id):
-        rows = list(db.session.scalars(stmt.order_by(Message.seq).limit(limit + 1)))
+        rows = list(db.session.scalars(_after(access, after_id).limit(limit + 1)))
     return rows[:limit], len(rows) > limit
+
+
+def replay(access: Access, after_id: int | None) -> list[dict[str, Any]]:
+    """Every message after `after_id` as clients see it (a socket `join`, CONTRACT.md §4:
+    no limit). Rows are fetched `REPLAY_CHUNK` at a time, each chunk with its attachments in
+    one query, and rendered as they come, so only the payloads are held, not every row."""
+    stmt = _after(access, after_id).execution_options(yield_per=REPLAY_CHUNK)
+    with as_tenant(access.actor.organization_id):
+        return [message_payload(m) for m in db.session.scalars(stmt)]
 
 
 def recent_messages(access: Access, limit: int = 200) -> list[Message]:

@@ -27,7 +27,6 @@ from messaging.chat import connections, recheck, services
 from messaging.chat.access import Access, Actor, open_thread, open_thread_by_id
 from messaging.chat.connections import Connection
 from messaging.chat.models import Side
-from messaging.chat.payloads import message_payload
 from messaging.chat.rooms import org_room, thread_room, thread_rooms, user_room
 from messaging.chat.schemas import JoinSchema, ReadSchema, SendSchema, TypingSchema
 from wholesale.api.registry import flatten_messages
@@ -142,14 +141,8 @@ def on_join(actor: Actor, connection: Connection, sid: str, *, order_id: int | N
     # (clients drop duplicates by id), never in neither.
     join_room(thread_room(access.thread_id, access.side), sid=sid, namespace="/")
     connection.joined[_key(order_id, thread_id)] = access.thread
-    messages, more = services.messages_after(access, after_id)
-    return {
-        "ok": True,
-        "thread_id": access.thread_id,
-        "order_id": access.order_id,
-        "messages": [message_payload(m) for m in messages],
-        "more": more,
-    }
+    return {"ok": True, "thread_id": access.thread_id, "order_id": access.order_id,
+            "messages": services.replay(access, after_id)}
 
 
 @_event(SendSchema)

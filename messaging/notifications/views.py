@@ -229,5 +229,5 @@ def dev_preview_html(event: str) -> ResponseReturnValue:
 def _sandboxed(body: str) -> ResponseReturnValue:
     return body, 200, {"Content-Type": "text/html; charset=utf-8",
                        "Content-Security-Policy": "default-src 'none'; img-src https: data:; "
-                       "style-src 'unsafe-inline'; sandbox allow-popups",
-                       "X-Content-Type-Options": "nosniff"}
+                       "style-src 'unsafe-inline'; sandbox allow-popups; frame-ancestors 'self'",
+                       "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"}

@@ -118,6 +118,13 @@
     });
   }
 
+  // Print buttons: data-print.
+  function setupPrintButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   // "Use my current position" fills the latitude and longitude inputs of its form.
   function setupGeolocation() {
     document.querySelectorAll("[data-geolocate]").forEach(function (button) {
@@ -146,5 +153,6 @@
     setupCopyButtons();
     setupConfirmations();
     setupGeolocation();
+    setupPrintButtons();
   });
 })();

@@ -138,7 +138,6 @@
           return;
         }
         ack.messages.forEach(function (m) { self.receive(m); });
-        if (ack.more) { self.join(); return; }
         self.joined = true;
         self.root.dataset.joined = "1";
         self.flush();

@@ -137,6 +137,50 @@ def test_replay_after_reconnect_misses_nothing(live_server, live_world, sockets)
     assert [m["id"] for m in buyer_replay] == [m["id"] for m in missed[:-1]]
 
 
+def _missed(order_id: int, author_id: int, author_org_id: int, count: int) -> list[int]:
+    """`count` messages stored while nobody was connected (inserted in one batch); their
+    ids in order."""
+    from sqlalchemy import insert, select, update
+
+    from messaging.chat.models import Message, Thread
+    from wholesale.db import utcnow
+    from wholesale.extensions import db
+
+    thread = db.session.execute(select(Thread.__table__).where(Thread.order_id == order_id)).one()
+    now = utcnow()
+    db.session.execute(insert(Message.__table__), [
+        {"thread_id": thread.id, "order_id": order_id, "supplier_id": thread.supplier_id,
+         "buyer_id": thread.buyer_id, "seq": thread.last_seq + n, "kind": "text",
+         "author_id": author_id, "author_org_id": author_org_id, "body": f"missed {n}",
+         "created_at": now} for n in range(1, count + 1)])
+    db.session.execute(update(Thread.__table__).where(Thread.id == thread.id).values(
+        last_seq=thread.last_seq + count, last_public_seq=thread.last_seq + count))
+    ids = list(db.session.scalars(
+        select(Message.__table__.c.id)
+        .where(Message.thread_id == thread.id, Message.seq > thread.last_seq)
+        .order_by(Message.seq)))
+    db.session.commit()
+    return ids
+
+
+def test_join_replays_every_missed_message(live_server, live_world, sockets):
+    order_id = live_world.order_id
+    supplier = sockets(live_server.url, live_world.supplier_token)
+    seen = supplier.join(order_id) and supplier.send(order_id, "last one I saw")["message"]
+    supplier.close()
+    missed = _missed(order_id, live_world.buyer_user_id, live_world.buyer_id, 5000)
+
+    back = sockets(live_server.url, live_world.supplier_token)
+    ack = back.join(order_id, after_id=seen["id"])
+    assert ack["ok"] and "more" not in ack
+    assert [m["id"] for m in ack["messages"]] == missed
+    assert ack["messages"][-1]["body"] == "missed 5000"
+    assert ack["messages"][0]["author"]["side"] == "buyer"
+    # Joined too: a message sent now arrives live.
+    sent = sockets(live_server.url, live_world.buyer_token).send(order_id, "still there?")
+    assert back.wait_for("message", lambda m: m["id"] == sent["message"]["id"])
+
+
 def test_internal_notes_never_reach_the_buyer(live_server, live_world, sockets):
     order_id = live_world.order_id
     buyer = sockets(live_server.url, live_world.buyer_token)

@@ -37,6 +37,14 @@ def place(shop: Shop, *lines: tuple[Product, int], **extra: Any) -> Order:
     return place_order(**shop.place_kwargs(*lines, **extra)).order
 
 
+def backordered(shop: Shop, *lines: tuple[Product, int], **extra: Any) -> Order:
+    """The backorder of an order none of whose lines are in stock (it holds every line)."""
+    placed = place(shop, *lines, **extra)
+    assert placed.lines == []
+    [backorder] = placed.backorders
+    return backorder
+
+
 @pytest.fixture
 def api_as(app, factory: Factory) -> Callable[[User | None], CommittingApi]:
     def make(user: User | None) -> CommittingApi:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.fulfilment.conftest import place
+from tests.fulfilment.conftest import backordered, place
 from tests.orders.conftest import Shop
 from wholesale.catalog import csv_import
 from wholesale.db import utcnow
@@ -28,7 +28,7 @@ def test_a_receipt_allocates_backorders_oldest_first(shop: Shop, sent) -> None:
     product = shop.product({shop.near: 2}, allow_backorder=True)
     first = place(shop, (product, 5))  # 2 reserved; backorder of 3
     [first_bo] = first.backorders
-    second = place(shop, (product, 4))  # nothing left: one waiting order of 4
+    second = backordered(shop, (product, 4))  # nothing left: all 4 on a backorder
     _aged(first_bo, 3)
     _aged(second, 1)
     assert backorders.waiting_orders(shop.supplier.id, product.id) == [first_bo.id, second.id]
@@ -52,8 +52,8 @@ def test_a_receipt_allocates_backorders_oldest_first(shop: Shop, sent) -> None:
 
 def test_expedited_orders_get_stock_first(shop: Shop) -> None:
     product = shop.product({}, allow_backorder=True)
-    old = place(shop, (product, 3))
-    new = place(shop, (product, 3))
+    old = backordered(shop, (product, 3))
+    new = backordered(shop, (product, 3))
     _aged(old, 5)
     expedite.expedite(new, shop.buyer_user, "Festival this weekend")
     stock.receive(shop.supplier_user, shop.near.id, product.id, 3, "PO 9")
@@ -63,7 +63,7 @@ def test_expedited_orders_get_stock_first(shop: Shop) -> None:
 
 def test_cancelled_and_shipped_orders_do_not_wait(shop: Shop) -> None:
     product = shop.product({}, allow_backorder=True)
-    cancelled = place(shop, (product, 2))
+    cancelled = backordered(shop, (product, 2))
     machine.transition(cancelled, OrderStatus.CANCELLED, shop.buyer_user, "found it cheaper")
     stock.receive(shop.supplier_user, shop.near.id, product.id, 2, "PO")
     assert cancelled.lines[0].allocations == []
@@ -72,7 +72,7 @@ def test_cancelled_and_shipped_orders_do_not_wait(shop: Shop) -> None:
 
 def test_the_allocation_is_part_of_the_receipt_transaction(shop: Shop) -> None:
     product = shop.product({shop.near: 0}, allow_backorder=True)
-    order = place(shop, (product, 2))
+    order = backordered(shop, (product, 2))
     db.session.commit()
     with pytest.raises(RuntimeError), db.session.begin_nested():
         stock.receive(shop.supplier_user, shop.near.id, product.id, 2, "PO")
@@ -85,7 +85,7 @@ def test_the_allocation_is_part_of_the_receipt_transaction(shop: Shop) -> None:
 
 def test_a_positive_adjustment_allocates_in_its_transaction(shop: Shop, sent) -> None:
     product = shop.product({shop.near: 0}, allow_backorder=True)
-    order = place(shop, (product, 2))
+    order = backordered(shop, (product, 2))
     stock.adjust(shop.supplier_user, shop.near.id, product.id, 5, "found a pallet")
     db.session.expire_all()
     assert reservations.fully_reserved(order)
@@ -106,7 +106,7 @@ def test_a_negative_adjustment_allocates_nothing(shop: Shop) -> None:
 def test_a_csv_stock_import_allocates_what_orders_wait_for(shop: Shop, sent) -> None:
     waited_for = shop.product({}, allow_backorder=True)
     not_waited_for = shop.product({}, allow_backorder=True)
-    order = place(shop, (waited_for, 3))
+    order = backordered(shop, (waited_for, 3))
     rows = (f"sku,warehouse,quantity\n{waited_for.sku},{shop.far.name},5\n"
             f"{not_waited_for.sku},{shop.near.name},7\n")
     report = csv_import.import_stock(shop.supplier_user, rows.encode(), mode="add",
@@ -123,7 +123,7 @@ def test_a_csv_stock_import_allocates_what_orders_wait_for(shop: Shop, sent) -> 
 def test_only_products_someone_waits_for_are_looked_at(shop: Shop) -> None:
     waited_for = shop.product({}, allow_backorder=True)
     others = [shop.product({}) for _ in range(3)]
-    place(shop, (waited_for, 2))
+    backordered(shop, (waited_for, 2))
     ids = [waited_for.id, *(p.id for p in others)]
     assert backorders.products_waited_for(shop.supplier.id, ids) == {waited_for.id}
     assert backorders.products_waited_for(shop.supplier.id, []) == set()

@@ -176,6 +176,24 @@ def test_backorder_links(buyer_api, shop: Shop) -> None:
     assert order["lines"][0]["quantity"] == 2
 
 
+def test_nothing_in_stock_is_all_on_the_linked_backorder(buyer_api, shop: Shop) -> None:
+    product = shop.product({shop.near: 0}, allow_backorder=True, price="3.00")
+    response = buyer_api.post("/api/v1/orders", json=shop.body((product, 4)), headers=key())
+    assert response.status_code == 201, response.get_json()
+    order = response.get_json()
+    # No line of the placed order looks firm: it holds what was reserved, i.e. nothing.
+    assert order["lines"] == [] and order["subtotal"] == "0.00"
+    assert order["backorder_of"] is None and order["status"] == "placed"
+    [backorder_ref] = order["backorders"]
+    backorder = buyer_api.get(f"/api/v1/orders/{backorder_ref['id']}").get_json()
+    assert backorder["backorder_of"] == {"id": order["id"], "number": "GG-00001",
+                                         "status": "placed"}
+    assert [(ln["product_id"], ln["quantity"], ln["allocated_quantity"], ln["unit_price"])
+            for ln in backorder["lines"]] == [(product.id, 4, 0, "3.00")]
+    assert backorder["subtotal"] == "12.00"
+    assert shop.reserved(product) == 0
+
+
 BAD_BODIES: list[tuple[str, Any, str]] = [
     ("zero", {"quantity": 0}, "lines.0.quantity"),
     ("negative", {"quantity": -5}, "lines.0.quantity"),

@@ -161,3 +161,43 @@ def test_concurrent_duplicates_place_one_order(live_server, live_db: Factory) ->
     assert {r.json()["error"]["code"] for r in responses} == {"idempotency_key_reused"}
     db.session.expire_all()
     assert _count(Order) == 1
+
+
+def test_concurrent_orders_past_the_stock_go_to_linked_backorders(live_server,
+                                                                  live_db: Factory) -> None:
+    shop = _committed_shop(live_db)
+    product = shop.product({shop.near: 5}, allow_backorder=True)
+    db.session.commit()
+    responses = _fire(live_server.url, shop.supplier.id,
+                      [(live_db.token(shop.buyer_user), shop.body((product, 1)),
+                        uuid.uuid4().hex) for _ in range(10)])
+
+    assert [r.status_code for r in responses] == [201] * 10, [r.text[:300] for r in responses]
+    orders = [r.json() for r in responses]
+    firm = [o for o in orders if o["lines"]]
+    short = [o for o in orders if not o["lines"]]
+    assert len(firm) == 5 and len(short) == 5
+    for order in firm:
+        [line] = order["lines"]
+        assert (line["quantity"], line["allocated_quantity"]) == (1, 1)
+        assert order["backorders"] == []
+    assert all(len(order["backorders"]) == 1 for order in short)
+
+    # Every unit that could not be reserved is on an order linked by backorder_of.
+    db.session.expire_all()
+    backorders = db.session.execute(
+        select(Order.__table__.c.id, Order.__table__.c.backorder_of_id)
+        .where(Order.__table__.c.backorder_of_id.is_not(None))).all()
+    assert sorted(parent for _, parent in backorders) == sorted(o["id"] for o in short)
+    waiting = db.session.execute(
+        select(OrderLine.__table__.c.order_id, OrderLine.__table__.c.quantity)
+        .where(OrderLine.__table__.c.order_id.in_([bo for bo, _ in backorders]))).all()
+    assert sorted(q for _, q in waiting) == [1] * 5
+    assert _count(Allocation, Allocation.__table__.c.order_line_id.in_(
+        select(OrderLine.__table__.c.id).where(
+            OrderLine.__table__.c.order_id.in_([bo for bo, _ in backorders])))) == 0
+    level = shop.level(product, shop.near)
+    assert (level.on_hand, level.reserved) == (5, 5)
+    assert _count(Order) == 15
+    numbers = sorted(db.session.execute(select(Order.__table__.c.number)).scalars())
+    assert numbers == list(range(1, 16))

@@ -192,3 +192,12 @@ def test_odd_checkout_posts_are_no_500(client: FlaskClient, shop: Shop, unchange
                                               "checkout_key": "k" * 32})
     assert response.status_code in (302, 404, 409, 422), response.status_code
     check()
+
+
+def test_confirmation_when_nothing_was_in_stock(client: FlaskClient, shop: Shop) -> None:
+    product = shop.product({}, allow_backorder=True, price="5.00")
+    order = place_order(**shop.place_kwargs((product, 3))).order
+    _as(client, shop.buyer_user)
+    page = client.get(f"/orders/{order.id}/placed").get_data(as_text=True)
+    assert "Nothing was in stock yet: the whole order is on backorder" in page
+    assert "GG-00002" in page and "$15.00" in page

@@ -90,11 +90,20 @@ def test_shortfall_goes_to_a_linked_backorder(shop: Shop) -> None:
     assert backorder.number == order.number + 1
 
 
-def test_nothing_in_stock_but_backorderable_is_one_unallocated_order(shop: Shop) -> None:
-    product = shop.product({shop.near: 0}, allow_backorder=True)
-    order = place_order(**shop.place_kwargs((product, 4))).order
-    assert [(ln.quantity, ln.allocations) for ln in order.lines] == [(4, [])]
-    assert order.backorders == [] and order.backorder_of is None
+def test_nothing_in_stock_puts_every_line_on_the_linked_backorder(shop: Shop) -> None:
+    product = shop.product({shop.near: 0}, allow_backorder=True, price="4.00")
+    other = shop.product({}, allow_backorder=True, price="2.50")
+    order = place_order(**shop.place_kwargs((product, 4), (other, 2))).order
+    # The placed order holds what was reserved: nothing, so no line looks firm.
+    assert order.lines == [] and order.subtotal == Decimal("0.00")
+    assert order.backorder_of is None and order.status is OrderStatus.PLACED
+    [backorder] = order.backorders
+    assert backorder.backorder_of_id == order.id
+    assert [(ln.sku, ln.quantity, ln.unit_price, ln.allocations) for ln in backorder.lines] == [
+        (product.sku, 4, Decimal("4.00"), []), (other.sku, 2, Decimal("2.50"), [])]
+    assert backorder.subtotal == Decimal("21.00")
+    assert backorder.number == order.number + 1
+    assert shop.reserved(product) == 0
 
 
 def test_supplier_that_refuses_backorders_gets_409(shop: Shop, unchanged) -> None:

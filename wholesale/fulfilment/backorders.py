@@ -1,7 +1,8 @@
 """Backorders get stock when it arrives.
 
 An order *waits* for stock when some of its lines are not fully reserved: a backorder made
-at placement (`backorder_of`), or an order placed when nothing was in stock. When stock of a
+at placement (`backorder_of`; it holds every line of an order placed when nothing was in
+stock). When stock of a
 product arrives in a warehouse (`stock_received`: a receipt, an adjustment or count that adds
 stock, or a CSV import's rows at once), the open orders waiting for that product reserve
 what they need from that warehouse, in order of priority (expedited first), then age

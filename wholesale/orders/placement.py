@@ -13,7 +13,9 @@ Decisions:
 - **Backorders**: what cannot be reserved goes to a second order (`backorder_of` = the
   order) when the product allows backorders and the supplier accepts them; otherwise the
   placement fails with 409 `insufficient_stock` naming each short line, reserving nothing.
-  If nothing at all can be reserved, there is one order without allocations (no link).
+  The placed order holds only reserved quantities, so an order none of which can be
+  reserved has no lines and its backorder has them all: a short quantity is always on an
+  order with `backorder_of` set, never on a line that looks firm.
 - **Minimum order value** applies to everything asked for, backordered quantities included.
 - **Lines of different currencies** cannot be in one order (422 on the odd line).
 - **Idempotency**: with a key, a second placement with the same fingerprint returns the first
@@ -489,13 +491,9 @@ def _write(draft: Draft, planned: tuple[list[LinePlan], Stock], actor: User, cha
     """The order (and its backorder) with lines, allocations and the idempotency key, in
     one flush; stock is moved after."""
     plans, stock = planned
-    reserved_any = any(plan.reserved for plan in plans)
     order = _new_order(draft, actor, channel)
     backorder: Order | None = None
     for line, plan in zip(draft.lines, plans, strict=True):
-        if not reserved_any:  # nothing in stock at all: one unallocated order
-            order.lines.append(_new_line(line, line.quantity))
-            continue
         if plan.reserved:
             order_line = _new_line(line, plan.reserved)
             for take in plan.takes:
