@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import IO
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from messaging.chat import attachments as chat_attachments
 from messaging.chat import services as chat
@@ -182,7 +182,7 @@ def _writer(order: Order, sender: Sender) -> Target | None:
     return Target(order, contact=contact) if contact is not None else None
 
 
-def _visible(sender: Sender):
+def _visible(sender: Sender) -> ColumnElement[bool]:
     """Orders the sender may write in: their organizations' (a user), or those they are a
     contact of (a number of no user)."""
     if sender.users:

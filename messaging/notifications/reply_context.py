@@ -4,7 +4,8 @@ A context is written when the provider has accepted an SMS about an order (the d
 records it with the send; a queued text the person never got must not capture replies),
 and when a sender names an order by SMS. An inbound text from number N to our number M
 looks up the latest context for (N, M) — or for N alone among contexts whose sender number
-is unknown (the console backend) or chosen by a messaging service — no older than
+is unknown (the console backend) or chosen by a messaging service (M unknown: N's latest
+context) — no older than
 `CONTEXT_AGE`. Whether the sender may write in that order's thread is decided by
 inbound.py, not here."""
 
@@ -66,11 +67,8 @@ def record_choice(phone: str, sender: str | None, order_id: int, organization_id
 def latest(phone: str, our_number: str | None) -> SmsReplyContext | None:
     """The newest context of `phone`'s conversation with `our_number` within CONTEXT_AGE."""
     c = SmsReplyContext
-    same_conversation = or_(c.sender.is_(None), c.sender.like(f"{_SERVICE_PREFIX}%"))
-    if our_number:
-        same_conversation = or_(c.sender == our_number, same_conversation)
-    return db.session.scalars(
-        select(c)
-        .where(c.phone == phone, c.created_at >= utcnow() - CONTEXT_AGE, same_conversation)
-        .order_by(c.created_at.desc(), c.id.desc())
-        .limit(1)).first()
+    stmt = select(c).where(c.phone == phone, c.created_at >= utcnow() - CONTEXT_AGE)
+    if our_number:  # unknown (no `To`): the number's latest context, whoever sent it
+        stmt = stmt.where(or_(c.sender == our_number, c.sender.is_(None),
+                              c.sender.like(f"{_SERVICE_PREFIX}%")))
+    return db.session.scalars(stmt.order_by(c.created_at.desc(), c.id.desc()).limit(1)).first()
