@@ -84,6 +84,13 @@ def test_a_contact_entry_on_another_buyers_order_never_captures_a_users_texts(
     assert _texts(cast.order.id) == [(cast.buyer_owner.id, "Can you come before 9?")]
 
 
+def test_a_text_queued_but_not_sent_is_no_reply_context(client, cast, trap):
+    _delay(cast.supplier, trap)  # queued for "Trap", never sent
+    sms(client, A_PHONE, "Morning!", sid="SM" + "c1" * 16)
+    assert _texts(cast.order.id) == [(cast.buyer_owner.id, "Morning!")]
+    assert _replies(trap.id) == []
+
+
 def test_after_we_texted_the_trap_order_the_user_is_asked_not_routed_there(
         client, cast, trap, twilio, make_dispatcher):
     _delay(cast.supplier, trap)  # an SMS to "Trap", i.e. to buyer A's owner's phone
