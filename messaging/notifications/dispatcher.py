@@ -31,7 +31,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import bindparam, func, insert, or_, select, update
 
-from messaging.notifications import digest, outbox, retry
+from messaging.notifications import digest, outbox, reply_context, retry
 from messaging.notifications.fallback import queue_email_fallback
 from messaging.notifications.models import (
     Channel,
@@ -403,6 +403,10 @@ class Dispatcher:
             "detail": f"accepted by {p['provider']}"
                       + (f" ({p['provider_id']})" if p["provider_id"] else ""),
             "source": "dispatcher", "created_at": now} for p in params])
+        reply_context.record_sent(  # where an SMS reply goes (inbound.py)
+            [o.claimed.message.notification_id for o in outcomes
+             if o.claimed.message.channel == "sms"],
+            reply_context.sender_of(self.providers.sms), now)
 
     def _record_failure(self, outcome: Outcome) -> None:
         now = utcnow()

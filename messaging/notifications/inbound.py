@@ -1,29 +1,40 @@
 """Replies that come back by SMS or email land in the order's chat thread, through the chat
 service (so they are stored once and appear live). STOP/START/HELP are honoured and kept.
 
-An SMS goes to the thread of the sender's order: the one it names (`#42`, `GG-00042`), else
-the order of the last text we sent to that number, else the sender's most recent open
-order. When the number belongs to people of several organizations, or to the supplier's
-staff (who have many orders), and nothing says which order, the sender is asked."""
+Routing an SMS (docs/notifications.md, "Where a reply goes"): `route_sms` returns the
+order to post into (and as whom), or the orders to ask about, or nothing. A reply never
+lands in a thread the sender's organization cannot see: a number that belongs to a user is
+that user (their organization must be a side of the order), whatever order contacts
+carry the same number; a number of no user is the order contact it is, for their order.
+
+An email reply names its order in the signed reply address; it is posted only when its
+From address belongs to someone on that order, or received that thread's emails — any
+other sender's reply is held (kept, not posted)."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import IO
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from messaging.chat import attachments as chat_attachments
 from messaging.chat import services as chat
 from messaging.chat.access import open_thread
 from messaging.chat.attachments import StoredFile
+from messaging.notifications import reply_context
 from messaging.notifications.addresses import normalize_email, normalize_phone
 from messaging.notifications.links import parse_reply_address
-from messaging.notifications.models import Channel, InboundMessage, Notification
+from messaging.notifications.models import (
+    Channel,
+    InboundMessage,
+    Notification,
+    RecipientKind,
+)
 from messaging.notifications.payloads import order_number
 from messaging.notifications.suppressions import lift, suppress
 from wholesale.accounts.models import User
@@ -42,18 +53,25 @@ HELP_WORDS = frozenset({"HELP", "INFO"})
 HELP_TEXT = ("Ordertalk order updates. Reply to a text to write in your order's chat. "
              "Reply STOP to stop texts, START to get them again.")
 START_TEXT = "You will get Ordertalk texts again. Reply STOP to stop them."
+UNMATCHED_TEXT = ("Sorry, we could not find an open order for this number. "
+                  "Please reply from the order's page in Ordertalk.")
 OPEN = (OrderStatus.PLACED, OrderStatus.RECEIVED, OrderStatus.PICKING, OrderStatus.PACKED,
         OrderStatus.SHIPPED)
 _ORDER_REF = re.compile(r"(?:#\s?(\d{1,9})\b|\b([A-Za-z]{1,8}-\d{1,9})\b)")
-SMS_CONTEXT = timedelta(days=14)
+# A text that is only an order reference: the answer to "which order?" (bare digits too).
+_ANSWER = re.compile(r"^\s*(?:#\s?(\d{1,9})|([A-Za-z]{1,8}-\d{1,9})|(\d{1,9}))\s*[.!]?\s*$")
+# How long texts we asked about wait for the sender's answer.
+ASK_WINDOW = timedelta(hours=24)
+ASK_LIST = 3  # order numbers named in the question
 
 
 @dataclass(frozen=True)
 class Inbound:
-    outcome: str  # routed, stop, start, help, ambiguous, unmatched, duplicate, empty
+    outcome: str  # routed, stop, start, help, ambiguous, unmatched, duplicate, empty, held
     reply: str | None = None
     order_id: int | None = None
     message_id: int | None = None
+    body: str | None = None  # kept for a message not posted (ambiguous, held)
 
 
 def _seen(provider_id: str) -> InboundMessage | None:
@@ -65,24 +83,176 @@ def _log(provider_id: str, channel: str, address: str, result: Inbound) -> Inbou
     db.session.add(InboundMessage(provider_id=provider_id[:255], channel=channel,
                                   address=address[:254], outcome=result.outcome,
                                   order_id=result.order_id, message_id=result.message_id,
-                                  created_at=utcnow()))
+                                  body=result.body, created_at=utcnow()))
     db.session.flush()
     return result
 
 
-# -- SMS -------------------------------------------------------------------------------------
+# -- SMS: who is texting, and where it goes ----------------------------------------------------
 
 
-def handle_sms(from_number: str, body: str, provider_id: str) -> Inbound:
+@dataclass(frozen=True)
+class Sender:
+    """An SMS sender: the active users with that number (then they are who texts), else
+    the order contacts with it."""
+
+    phone: str
+    our_number: str | None
+    users: list[User] = field(default_factory=list)
+    contacts: list[OrderContact] = field(default_factory=list)
+
+    @property
+    def org_ids(self) -> set[int]:
+        return {u.organization_id for u in self.users}
+
+    @property
+    def is_supplier_staff(self) -> bool:
+        return any(u.organization.is_supplier for u in self.users)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Post into `order`'s thread as `user`, or (no account) as `contact`'s reply."""
+
+    order: Order
+    user: User | None = None
+    contact: OrderContact | None = None
+    named: bool = False  # the text named the order
+
+    @property
+    def organization_id(self) -> int:
+        return self.user.organization_id if self.user else self.order.buyer_id
+
+
+@dataclass(frozen=True)
+class Ask:
+    """Not sure which order: ask the sender, naming these (their own) orders."""
+
+    orders: list[Order]
+
+
+Route = Target | Ask | None  # None: nothing fits (later: the sender's account thread)
+
+
+def route_sms(sender: Sender, text: str) -> Route:
+    """Where a text goes: the order it names (among those the sender may write in); else
+    the order of the latest SMS we sent to the number in this conversation, when the
+    sender may write there — if not, ask; else the sender's own organization's orders."""
+    named = _named_order(sender, text)
+    if named is not None:
+        return named
+    context = reply_context.latest(sender.phone, sender.our_number)
+    if context is not None:
+        order = db.session.get(Order, context.order_id)
+        target = _writer(order, sender) if order is not None else None
+        if target is not None:
+            return target
+        # Our last text to this number was about an order the sender may not write in
+        # (the number is a contact there, or changed hands): don't guess, ask.
+        return _ask(sender)
+    return _own_organization(sender)
+
+
+def _own_organization(sender: Sender) -> Route:
+    """No context: the one open order of the sender's organization (or, for a contact,
+    of which they are a contact); several, or the supplier's staff: ask. The place where
+    the account-thread fallback belongs when nothing fits."""
+    if sender.is_supplier_staff:
+        return _ask(sender)  # the supplier's staff have many orders
+    orders = _open_orders(sender)
+    if len(orders) == 1:
+        return _writer(orders[0], sender)
+    return Ask(orders) if orders else None
+
+
+def _ask(sender: Sender) -> Ask | None:
+    orders = _open_orders(sender)
+    return Ask(orders) if orders or sender.is_supplier_staff else None
+
+
+def _writer(order: Order, sender: Sender) -> Target | None:
+    """Who the sender is in `order`'s thread, if they may write there: a user of one of
+    its two organizations; for a number of no user, a contact of that order. A contact
+    entry never stands for a registered user."""
+    if sender.users:
+        user = next((u for u in sender.users
+                     if u.organization_id in (order.supplier_id, order.buyer_id)), None)
+        return Target(order, user=user) if user is not None else None
+    contact = next((c for c in sender.contacts if c.order_id == order.id), None)
+    return Target(order, contact=contact) if contact is not None else None
+
+
+def _visible(sender: Sender) -> ColumnElement[bool]:
+    """Orders the sender may write in: their organizations' (a user), or those they are a
+    contact of (a number of no user)."""
+    if sender.users:
+        orgs = sender.org_ids
+        return or_(Order.supplier_id.in_(orgs), Order.buyer_id.in_(orgs))
+    return Order.id.in_({c.order_id for c in sender.contacts} or {0})
+
+
+def _open_orders(sender: Sender) -> list[Order]:
+    """The sender's open orders, newest first."""
+    if not sender.users and not sender.contacts:
+        return []
+    stmt = (select(Order).where(Order.status.in_(OPEN), _visible(sender))
+            .order_by(Order.created_at.desc(), Order.id.desc()).limit(50))
+    return list(db.session.scalars(stmt))
+
+
+def _named_order(sender: Sender, text: str) -> Target | None:
+    for match in _ORDER_REF.finditer(text):
+        order = _order_by_ref(sender, match[1], match[2])
+        target = _writer(order, sender) if order is not None else None
+        if target is not None:
+            return replace(target, named=True)
+    return None
+
+
+def _order_by_ref(sender: Sender, number: str | None, display: str | None) -> Order | None:
+    """The one order the sender may write in with that number (`42`) or display number
+    (`GG-00042`); None when none or several match."""
+    if not sender.users and not sender.contacts:
+        return None
+    value = int(number) if number else int(display.split("-")[1]) if display else None
+    if value is None:
+        return None
+    candidates = [
+        o for o in db.session.scalars(select(Order).where(Order.number == value,
+                                                          _visible(sender)))
+        if number or order_number(o).lower() == (display or "").lower()]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _sender(phone: str, our_number: str | None) -> Sender:
+    tail = re.sub(r"\D", "", phone)[-4:]
+    users = [u for u in db.session.scalars(
+        select(User).where(User.phone.is_not(None), User.deactivated_at.is_(None),
+                           User.phone.like(f"%{tail}")))
+        if normalize_phone(u.phone) == phone]
+    if users:
+        return Sender(phone, our_number, users=users)
+    contacts = [c for c in db.session.scalars(
+        select(OrderContact).where(OrderContact.phone.like(f"%{tail}")))
+        if normalize_phone(c.phone) == phone]
+    return Sender(phone, our_number, contacts=contacts)
+
+
+# -- SMS: handling -----------------------------------------------------------------------------
+
+
+def handle_sms(from_number: str, body: str, provider_id: str, to_number: str | None = None
+               ) -> Inbound:
+    """`to_number`: our number the text was sent to (Twilio's `To`)."""
     with as_tenant(None):
         if _seen(provider_id) is not None:
             return Inbound("duplicate")
         phone = normalize_phone(from_number) or from_number
-        result = _sms(phone, body.strip(), provider_id)
+        result = _sms(phone, normalize_phone(to_number), body.strip(), provider_id)
         return _log(provider_id, Channel.SMS.value, phone, result)
 
 
-def _sms(phone: str, text: str, provider_id: str) -> Inbound:
+def _sms(phone: str, our_number: str | None, text: str, provider_id: str) -> Inbound:
     keyword = text.upper().strip(" .!")
     if keyword in STOP_WORDS:
         suppress(Channel.SMS.value, phone, "stop", "twilio")
@@ -94,114 +264,73 @@ def _sms(phone: str, text: str, provider_id: str) -> Inbound:
         return Inbound("help", HELP_TEXT)
     if not text:
         return Inbound("empty")
-    users = _users_with_phone(phone)
-    contacts = _contacts_with_phone(phone)
-    order, user = _pick_order(phone, text, users, contacts)
-    if order is None:
-        visible = _open_orders(users, contacts)
-        if visible or any(u.organization.is_supplier for u in users):
-            numbers = ", ".join(order_number(o) for o in visible[:3])
-            hint = f" ({numbers})" if numbers else ""
-            return Inbound("ambiguous", "Thanks! Which order is this about? Reply with the "
-                                        f"order number{hint}, e.g. #{_example(visible)}.")
-        return Inbound("unmatched", "Sorry, we could not find an open order for this number. "
-                                    "Please reply from the order's page in Ordertalk.")
-    message_id = _post(order, user, phone, text, f"sms:{provider_id}", "SMS")
-    return Inbound("routed", None, order.id, message_id)
+    sender = _sender(phone, our_number)
+    answered = _answer(sender, text)
+    if answered is not None:
+        return answered
+    route = route_sms(sender, text)
+    if isinstance(route, Target):
+        if route.named:
+            _remember(sender, route)
+        message_id = _post_target(route, phone, text, f"sms:{provider_id}")
+        return Inbound("routed", None, route.order.id, message_id)
+    if isinstance(route, Ask):
+        return Inbound("ambiguous", _question(route.orders), body=text)
+    return Inbound("unmatched", UNMATCHED_TEXT)
 
 
-def _example(orders: list[Order]) -> str:
-    return str(orders[0].number) if orders and orders[0].number else "42"
+def _question(orders: list[Order]) -> str:
+    numbers = ", ".join(order_number(o) for o in orders[:ASK_LIST])
+    hint = f" ({numbers})" if numbers else ""
+    example = orders[0].number if orders and orders[0].number else 42
+    return ("Thanks! Which order is this about? Reply with the order number"
+            f"{hint}, e.g. #{example}.")
 
 
-def _digits_tail(phone: str) -> str:
-    return re.sub(r"\D", "", phone)[-4:]
+def _answer(sender: Sender, text: str) -> Inbound | None:
+    """A text that is only an order reference, after we asked: the texts we held land in
+    that order (if the sender may write there) and its thread is the context from now on.
+    None when it is no answer (then it is routed as any text)."""
+    match = _ANSWER.match(text)
+    if match is None:
+        return None
+    held = list(db.session.scalars(
+        select(InboundMessage)
+        .where(InboundMessage.channel == Channel.SMS.value,
+               InboundMessage.address == sender.phone, InboundMessage.outcome == "ambiguous",
+               InboundMessage.body.is_not(None),
+               InboundMessage.created_at >= utcnow() - ASK_WINDOW)
+        .order_by(InboundMessage.id)))
+    if not held:
+        return None
+    order = _order_by_ref(sender, match[1] or match[3], match[2])
+    target = _writer(order, sender) if order is not None else None
+    if target is None:
+        return Inbound("ambiguous", _question(_open_orders(sender)))
+    _remember(sender, target)
+    message_id = None
+    for row in held:
+        message_id = _post_target(target, sender.phone, row.body or "",
+                                  f"sms:{row.provider_id}")
+        row.outcome, row.order_id, row.message_id = "routed", target.order.id, message_id
+    return Inbound("answer", None, target.order.id, message_id)
 
 
-def _users_with_phone(phone: str) -> list[User]:
-    stmt = select(User).where(User.phone.is_not(None), User.deactivated_at.is_(None),
-                              User.phone.like(f"%{_digits_tail(phone)}"))
-    return [u for u in db.session.scalars(stmt) if normalize_phone(u.phone) == phone]
+def _remember(sender: Sender, target: Target) -> None:
+    """The sender chose this order: their next texts go there too (until we text them
+    about another order)."""
+    latest = reply_context.latest(sender.phone, sender.our_number)
+    if latest is not None and latest.order_id == target.order.id:
+        return
+    reply_context.record_choice(
+        sender.phone, sender.our_number, target.order.id, target.organization_id,
+        user_id=target.user.id if target.user else None,
+        contact_id=target.contact.id if target.contact else None)
 
 
-def _contacts_with_phone(phone: str) -> list[OrderContact]:
-    stmt = select(OrderContact).where(OrderContact.phone.like(f"%{_digits_tail(phone)}"))
-    return [c for c in db.session.scalars(stmt) if normalize_phone(c.phone) == phone]
-
-
-def _open_orders(users: list[User], contacts: list[OrderContact]) -> list[Order]:
-    """Open orders of the buyers among `users` and of `contacts`, newest first."""
-    buyer_orgs = {u.organization_id for u in users if not u.organization.is_supplier}
-    contact_orders = {c.order_id for c in contacts}
-    if not buyer_orgs and not contact_orders:
-        return []
-    stmt = (
-        select(Order)
-        .where(Order.status.in_(OPEN),
-               or_(Order.buyer_id.in_(buyer_orgs), Order.id.in_(contact_orders)))
-        .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(50)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def _may_write(order: Order, users: list[User], contacts: list[OrderContact]
-               ) -> tuple[bool, User | None]:
-    for user in users:
-        if user.organization_id in (order.supplier_id, order.buyer_id):
-            return True, user
-    return any(c.order_id == order.id for c in contacts), None
-
-
-def _pick_order(phone: str, text: str, users: list[User], contacts: list[OrderContact]
-                ) -> tuple[Order | None, User | None]:
-    for match in _ORDER_REF.finditer(text):
-        order = _order_by_ref(match[1], match[2], users, contacts)
-        if order is not None:
-            return order, _may_write(order, users, contacts)[1]
-    last = db.session.scalars(
-        select(Notification.order_id)
-        .where(Notification.channel == Channel.SMS, Notification.address == phone,
-               Notification.order_id.is_not(None), Notification.sent_at.is_not(None),
-               Notification.created_at >= utcnow() - SMS_CONTEXT)
-        .order_by(Notification.sent_at.desc(), Notification.id.desc())
-        .limit(1)).first()
-    if last is not None:
-        order = db.session.get(Order, last)
-        if order is not None and order.status in OPEN:
-            allowed, user = _may_write(order, users, contacts)
-            if allowed:
-                return order, user
-    if len({u.organization_id for u in users}) > 1:
-        return None, None  # a number shared across organizations: ask
-    if any(u.organization.is_supplier for u in users):
-        return None, None  # the supplier's staff have many orders: ask
-    orders = _open_orders(users, contacts)
-    if not orders:
-        return None, None
-    return orders[0], _may_write(orders[0], users, contacts)[1]
-
-
-def _order_by_ref(number: str | None, display: str | None, users: list[User],
-                  contacts: list[OrderContact]) -> Order | None:
-    candidates: list[Order] = []
-    orgs = {u.organization_id for u in users}
-    if number and orgs:
-        candidates = list(db.session.scalars(select(Order).where(
-            Order.number == int(number),
-            or_(Order.supplier_id.in_(orgs), Order.buyer_id.in_(orgs)))))
-    for contact in contacts:
-        order = db.session.get(Order, contact.order_id)
-        if order is not None and (str(order.number) == number or (
-                display and order_number(order).lower() == display.lower())):
-            candidates.append(order)
-    if display and orgs and not candidates:
-        orders = db.session.scalars(select(Order).where(
-            or_(Order.supplier_id.in_(orgs), Order.buyer_id.in_(orgs)),
-            Order.number == int(display.split("-")[1])))
-        candidates = [o for o in orders if order_number(o).lower() == display.lower()]
-    unique = {o.id: o for o in candidates}
-    return next(iter(unique.values())) if len(unique) == 1 else None
+def _post_target(target: Target, address: str, text: str, client_id: str) -> int | None:
+    return _post(target.order, target.user, address, text, client_id, "SMS",
+                 contact=target.contact)
 
 
 # -- posting ---------------------------------------------------------------------------------
@@ -248,32 +377,64 @@ def handle_email(recipients: list[str], sender: str, text: str, provider_id: str
         if _seen(provider_id) is not None:
             return Inbound("duplicate")
         address = normalize_email(sender) or sender
-        target = next((t for t in map(parse_reply_address, recipients) if t), None)
-        if target is None:
-            return _log(provider_id, Channel.EMAIL.value, address, Inbound("unmatched"))
-        order = db.session.get(Order, target.order_id)
-        if order is None:
-            return _log(provider_id, Channel.EMAIL.value, address, Inbound("unmatched"))
-        stored = _store(files)
-        if not text and not stored:
-            return _log(provider_id, Channel.EMAIL.value, address,
-                        Inbound("empty", order_id=order.id))
-        user = db.session.get(User, target.user_id) if target.user_id else None
-        contact = None
-        if target.contact_id:
-            contact = db.session.get(OrderContact, target.contact_id)
-            if contact is None or contact.order_id != order.id:
-                return _log(provider_id, Channel.EMAIL.value, address, Inbound("unmatched"))
-        if user is not None and (not user.is_active or user.organization_id not in (
-                order.supplier_id, order.buyer_id)):
-            return _log(provider_id, Channel.EMAIL.value, address, Inbound("unmatched"))
-        if user is None and contact is None:
-            return _log(provider_id, Channel.EMAIL.value, address, Inbound("unmatched"))
-        body = text or ", ".join(f.filename for f in stored)
-        client_id = "email:" + hashlib.sha256(provider_id.encode()).hexdigest()[:48]
-        message_id = _post(order, user, address, body, client_id, "email", stored, contact)
-        return _log(provider_id, Channel.EMAIL.value, address,
-                    Inbound("routed", None, order.id, message_id))
+        result = _email(recipients, address, text, provider_id, files)
+        return _log(provider_id, Channel.EMAIL.value, address, result)
+
+
+def _email(recipients: list[str], address: str, text: str, provider_id: str,
+           files: list[IncomingFile]) -> Inbound:
+    target = next((t for t in map(parse_reply_address, recipients) if t), None)
+    order = db.session.get(Order, target.order_id) if target is not None else None
+    if order is None:
+        return Inbound("unmatched")
+    if not text and not files:
+        return Inbound("empty", order_id=order.id)
+    writer = _email_writer(order, address)
+    if writer is None:
+        # The reply address was forwarded or leaked: keep the text, post nothing.
+        names = ", ".join(f.filename for f in files)
+        held = text + (f"\n[attachments not kept: {names}]" if names else "")
+        log.warning("inbound email for order %s from %s held: not on the order", order.id,
+                    address)
+        return Inbound("held", order_id=order.id, body=held)
+    stored = _store(files)
+    if not text and not stored:
+        return Inbound("empty", order_id=order.id)
+    body = text or ", ".join(f.filename for f in stored)
+    client_id = "email:" + hashlib.sha256(provider_id.encode()).hexdigest()[:48]
+    message_id = _post(order, writer.user, address, body, client_id, "email", stored,
+                       writer.contact)
+    return Inbound("routed", None, order.id, message_id)
+
+
+def _email_writer(order: Order, address: str) -> Target | None:
+    """Who an emailed reply to `order`'s thread is from, judged by its From address (the
+    reply token only names the order): an active user of one of the order's organizations,
+    else a contact of the order, else whoever this thread's emails were sent to at that
+    address (a user whose address changed since, a billing address), if they may still
+    write there. None: hold it."""
+    parties = (order.supplier_id, order.buyer_id)
+    user = db.session.scalars(select(User).where(
+        User.email == address, User.deactivated_at.is_(None))).first()
+    if user is not None and user.organization_id in parties:
+        return Target(order, user=user)
+    contact = next((c for c in order.contacts if normalize_email(c.email) == address), None)
+    if contact is not None:
+        return Target(order, contact=contact)
+    sent = db.session.scalars(
+        select(Notification)
+        .where(Notification.order_id == order.id, Notification.channel == Channel.EMAIL,
+               Notification.address == address, Notification.sent_at.is_not(None))
+        .order_by(Notification.id.desc()).limit(20))
+    for row in sent:
+        if row.user_id is not None:
+            recipient = db.session.get(User, row.user_id)
+            if recipient is not None and recipient.is_active and \
+                    recipient.organization_id in parties:
+                return Target(order, user=recipient)
+        elif row.contact_id is None and row.recipient_kind is RecipientKind.ADDRESS:
+            return Target(order)  # posted as the address's reply
+    return None
 
 
 def _store(files: list[IncomingFile]) -> list[StoredFile]:

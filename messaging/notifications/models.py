@@ -1,8 +1,8 @@
 """Notification tables: the outbox (one row per message to send), its status history,
 preferences (per user, per organization, per order contact), suppressions (STOP, bounces),
-inbound messages seen from the providers, short links, chat-digest cursors, files attached
-to emails (an invoice PDF, as it was when the message was queued) and the claims of the
-dispatcher's daily jobs.
+inbound messages seen from the providers, SMS reply contexts, short links, chat-digest
+cursors, files attached to emails (an invoice PDF, as it was when the message was queued)
+and the claims of the dispatcher's daily jobs.
 
 A notification row carries the order's `supplier_id` and `buyer_id` so the tenant filter
 decides visibility without joins. `supplier_only` marks rows whose content comes from the
@@ -221,9 +221,36 @@ class InboundMessage(Base):
     provider_id: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(8))
     address: Mapped[str] = mapped_column(String(254))
-    outcome: Mapped[str] = mapped_column(String(16))  # routed, stop, start, help, unmatched…
+    outcome: Mapped[str] = mapped_column(String(16))  # routed, stop, start, help, held…
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
     message_id: Mapped[int | None] = mapped_column(Integer)
+    # The text of a message not posted: an SMS whose order we asked for (`ambiguous`, posted
+    # when the sender answers) or an email reply from an unknown sender (`held`).
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SmsReplyContext(Base):
+    """An order a number's next SMS replies are about: we texted the number about it (sent by
+    the provider; `notification_id`), or the sender named it (`notification_id` None).
+    `sender` is our number the conversation is with (From of our text, To of theirs); None
+    or a messaging service SID (`MG…`) when that number is not known. `organization_id`
+    is the organization the recipient acts for (a user's, or the buyer's for a contact)."""
+
+    __tablename__ = "notification_sms_contexts"
+    __table_args__ = (Index("ix_notification_sms_contexts_phone", "phone", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(32))
+    sender: Mapped[str | None] = mapped_column(String(64))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_contacts.id", ondelete="SET NULL"))
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -27,7 +27,8 @@ def twilio_sms() -> Response:
     sender = request.form.get("From") or ""
     if not sid or not sender:
         return _twiml(None)
-    result = inbound.handle_sms(sender, request.form.get("Body") or "", sid)
+    result = inbound.handle_sms(sender, request.form.get("Body") or "", sid,
+                                request.form.get("To"))
     db.session.commit()
     return _twiml(result.reply)
 

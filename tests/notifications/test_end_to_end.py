@@ -168,6 +168,7 @@ def test_sms_and_email_replies_land_live_in_the_thread(app, replies_server, live
     cast = make_cast(live_db, n=7)
     token = live_db.token(cast.supplier_owner)
     order_id, buyer_id, contact_id = cast.order.id, cast.buyer_owner.id, cast.contact.id
+    buyer_email, contact_email = cast.buyer_owner.email, cast.contact.email
     with app.test_request_context():
         reply_to = links.reply_address(order_id, f"u{buyer_id}")
         contact_reply_to = links.reply_address(order_id, f"c{contact_id}")
@@ -187,7 +188,7 @@ def test_sms_and_email_replies_land_live_in_the_thread(app, replies_server, live
 
         inbound = f"{replies_server.url}/webhooks/sendgrid/inbound/{INBOUND_SECRET}"
         response = requests.post(inbound, timeout=10, data={
-            "from": "Ana <someone@bistro.test>", "to": reply_to, "subject": "Re: order",
+            "from": f"Ana <{buyer_email}>", "to": reply_to, "subject": "Re: order",
             "text": "Please add two crates of lemons.\n\nOn Mon, Ordertalk wrote:\n> old",
             "headers": "Message-ID: <e2e-1@mail.test>\n"},
             files={"attachment1": ("receipt.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
@@ -198,7 +199,7 @@ def test_sms_and_email_replies_land_live_in_the_thread(app, replies_server, live
         assert [a["filename"] for a in email["attachments"]] == ["receipt.pdf"]
 
         requests.post(inbound, timeout=10, data={
-            "from": "rita@bistro.test", "to": contact_reply_to, "text": "Dock 2.",
+            "from": contact_email, "to": contact_reply_to, "text": "Dock 2.",
             "headers": "Message-ID: <e2e-2@mail.test>\n"})
         contact = supplier.wait_for("message", lambda m: "Dock 2." in m["body"], timeout=15)
         assert contact["kind"] == "event" and "Rita Receiving" in contact["body"]

@@ -1,0 +1,74 @@
+"""SMS reply contexts: which order a number's next reply is about.
+
+A context is written when the provider has accepted an SMS about an order (the dispatcher
+records it with the send; a queued text the person never got must not capture replies),
+and when a sender names an order by SMS. An inbound text from number N to our number M
+looks up the latest context for (N, M) — or for N alone among contexts whose sender number
+is unknown (the console backend) or chosen by a messaging service (M unknown: N's latest
+context) — no older than
+`CONTEXT_AGE`. Whether the sender may write in that order's thread is decided by
+inbound.py, not here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, literal, or_, select
+
+from messaging.chat.upsert import insert
+from messaging.notifications.addresses import normalize_phone
+from messaging.notifications.models import Channel, Notification, SmsReplyContext
+from wholesale.db import utcnow
+from wholesale.extensions import db
+
+CONTEXT_AGE = timedelta(days=14)
+_SERVICE_PREFIX = "MG"  # Twilio messaging service SIDs: the From number is Twilio's choice
+
+
+def sender_of(provider: Any) -> str | None:
+    """Our sender for a provider's texts: the messaging service (Twilio picks the number)
+    or the From number; None for the console backend."""
+    service = getattr(provider, "messaging_service_sid", None)
+    return service or normalize_phone(getattr(provider, "from_number", None))
+
+
+def record_sent(notification_ids: Iterable[int], sender: str | None, now: datetime) -> None:
+    """Contexts of the SMS notifications just accepted by the provider (those about an
+    order), in one statement; a notification already recorded (sent twice after a lost
+    lease) keeps its first context."""
+    ids = list(notification_ids)
+    if not ids:
+        return
+    n = Notification.__table__.c
+    rows = (
+        select(n.address, literal(sender), n.order_id,
+               case((n.recipient_side == "supplier", n.supplier_id), else_=n.buyer_id),
+               n.user_id, n.contact_id, n.id, literal(now))
+        .where(n.id.in_(ids), n.channel == Channel.SMS.value, n.order_id.is_not(None),
+               n.supplier_id.is_not(None), n.buyer_id.is_not(None))
+    )
+    columns = ["phone", "sender", "order_id", "organization_id", "user_id", "contact_id",
+               "notification_id", "created_at"]
+    db.session.execute(insert(SmsReplyContext).from_select(columns, rows)
+                       .on_conflict_do_nothing())
+
+
+def record_choice(phone: str, sender: str | None, order_id: int, organization_id: int, *,
+                  user_id: int | None = None, contact_id: int | None = None) -> None:
+    """The sender named an order: their next texts are about it too."""
+    db.session.add(SmsReplyContext(phone=phone, sender=sender, order_id=order_id,
+                                   organization_id=organization_id, user_id=user_id,
+                                   contact_id=contact_id, created_at=utcnow()))
+    db.session.flush()
+
+
+def latest(phone: str, our_number: str | None) -> SmsReplyContext | None:
+    """The newest context of `phone`'s conversation with `our_number` within CONTEXT_AGE."""
+    c = SmsReplyContext
+    stmt = select(c).where(c.phone == phone, c.created_at >= utcnow() - CONTEXT_AGE)
+    if our_number:  # unknown (no `To`): the number's latest context, whoever sent it
+        stmt = stmt.where(or_(c.sender == our_number, c.sender.is_(None),
+                              c.sender.like(f"{_SERVICE_PREFIX}%")))
+    return db.session.scalars(stmt.order_by(c.created_at.desc(), c.id.desc()).limit(1)).first()
