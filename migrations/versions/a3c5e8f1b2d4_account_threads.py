@@ -2,7 +2,7 @@
 relationship that exists
 
 Revision ID: a3c5e8f1b2d4
-Revises: 039b322e8385
+Revises: 8c483a206f1c
 Create Date: 2026-12-05 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3c5e8f1b2d4'
-down_revision = '039b322e8385'
+down_revision = '8c483a206f1c'
 branch_labels = None
 depends_on = None
 
