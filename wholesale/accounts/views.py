@@ -20,8 +20,9 @@ from wholesale.accounts.forms import (
 )
 from wholesale.accounts.models import Invitation, InvitationKind, OrgKind, User
 from wholesale.api.rate_limits import guard_credentials
-from wholesale.portal.access import me, my_org, safe_next
+from wholesale.portal.access import me, my_org
 from wholesale.portal.forms import ActionForm, perform, status_of, submit
+from wholesale.portal.redirects import safe_next
 from wholesale.urls import public_url
 
 bp = Blueprint("accounts", __name__)
