@@ -1,7 +1,7 @@
 """Portal sessions: one row per signed-in browser, instead of a per-user session nonce
 
 Revision ID: 7c1e5a2d9b40
-Revises: 039b322e8385
+Revises: 8c483a206f1c
 Create Date: 2026-12-02 10:00:00.000000
 
 Everyone signed in is signed out once by this upgrade (old cookies name a nonce, not a
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e5a2d9b40'
-down_revision = '039b322e8385'
+down_revision = '8c483a206f1c'
 branch_labels = None
 depends_on = None
 
