@@ -48,7 +48,7 @@ def seed(n_orders: int, seed_value: int = 7) -> tuple[int, int, int]:
     users = User.__table__
     user_id = db.session.execute(insert(users).values(
         organization_id=supplier.id, email="bench@example.test", name="Bench", role="owner",
-        password_hash="x", session_nonce="x", created_at=datetime.now(UTC)
+        password_hash="x", created_at=datetime.now(UTC)
     ).returning(users.c.id)).scalar_one()
     warehouses = [Warehouse(supplier_id=supplier.id, name=f"Warehouse {i}", address="x",
                             latitude=Decimal("37.8"), longitude=Decimal("-122.2"))

@@ -30,7 +30,14 @@ from messaging.chat.models import Attachment, Message, ReadState, Thread
 from messaging.notifications.models import Notification
 from tests.api.util import assert_error, assert_error_shape, commit, forget_request_state
 from wholesale.accounts import services as accounts
-from wholesale.accounts.models import ApiToken, Invitation, InvitationKind, Organization, User
+from wholesale.accounts.models import (
+    ApiToken,
+    Invitation,
+    InvitationKind,
+    Organization,
+    User,
+    UserSession,
+)
 from wholesale.api.registry import OPERATIONS
 from wholesale.catalog.models import Product, ProductImage
 from wholesale.extensions import db
@@ -98,6 +105,7 @@ class Tenant:
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
+    session_ids: list[int] = field(default_factory=list)
     clients: dict[str, Any] = field(default_factory=dict)  # "supplier"/"buyer" -> ApiClient
 
 
@@ -140,6 +148,7 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Organization: lambda t: [t.supplier_id, t.buyer_id],
     User: lambda t: t.user_ids,
     ApiToken: lambda t: t.token_ids,
+    UserSession: lambda t: t.session_ids,
     Invitation: lambda t: [t.invitation_id],
     TradingRelationship: lambda t: [t.relationship_id],
     Warehouse: lambda t: [t.warehouse_id],
@@ -200,6 +209,7 @@ def build_tenant(factory: Any, api_as: Any, marker: str) -> Tenant:
         factory.owner(supplier), f"invitee-{marker}@example.test", InvitationKind.BUYER
     )
     _, api_token = accounts.create_api_token(staff, f"Token {marker}")
+    accounts.start_session(staff)
     db.session.flush()
 
     tenant.supplier_id, tenant.buyer_id = supplier.id, buyer.id
@@ -208,6 +218,7 @@ def build_tenant(factory: Any, api_as: Any, marker: str) -> Tenant:
     tenant.product_id, tenant.image_id = product.id, image.id
     tenant.invitation_id = invitation.id
     tenant.user_ids = [u.id for org in (supplier, buyer) for u in org.users]
+    tenant.session_ids = [staff.portal_session.id]
     tenant.clients = {
         "supplier": api_as(factory.owner(supplier)),
         "buyer": api_as(factory.owner(buyer)),

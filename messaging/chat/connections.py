@@ -2,7 +2,8 @@
 
 A connection is authenticated once, on connect: with `auth={"token": "<api token>"}` or the
 portal's session cookie (Flask-Login's user, the same as the pages). After that a removed
-user, a revoked token or a session ended by a password change loses the socket within
+user, a revoked token or an ended portal session (sign-out, sign-out everywhere, a password
+change) loses the socket within
 `RECHECK_SECONDS`: `recheck.py` re-checks every connection of the process in one query that
 often and disconnects the ones that may no longer act, so events do not pay a query each.
 Should that check fall behind (`STALE_SECONDS`), an event re-checks its own connection.
@@ -19,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from messaging.chat.access import Actor, ThreadRef
-from wholesale.accounts.models import ApiToken, User
+from wholesale.accounts.models import ApiToken, User, UserSession
 from wholesale.accounts.secrets import token_hash
 from wholesale.accounts.services import user_for_token
 from wholesale.extensions import db
@@ -33,7 +34,7 @@ class Connection:
     user_id: int
     org_id: int
     token_id: int | None
-    nonce: str
+    session_id: int | None  # the portal session (`UserSession`) of a cookie connection
     name: str
     checked_at: float = field(default_factory=time.monotonic)
     revoked: bool = False
@@ -59,12 +60,12 @@ def authenticate(auth: Any) -> Connection | None:
             .where(ApiToken.token_hash == token_hash(token.strip()))
             .execution_options(all_tenants=True)
         )
-        return Connection(user.id, user.organization_id, token_id, user.session_nonce, user.name)
+        return Connection(user.id, user.organization_id, token_id, None, user.name)
     if auth not in (None, {}) and not isinstance(auth, dict):
         return None
     if current_user.is_authenticated:
         user = current_user._get_current_object()
-        return Connection(user.id, user.organization_id, None, user.session_nonce, user.name)
+        return Connection(user.id, user.organization_id, None, user.portal_session.id, user.name)
     return None
 
 
@@ -109,9 +110,11 @@ def user_of(connection: Connection) -> User | None:
         stmt = stmt.join(ApiToken, ApiToken.user_id == User.id).where(
             ApiToken.id == connection.token_id, ApiToken.revoked_at.is_(None)
         )
+    else:
+        stmt = stmt.join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.id == connection.session_id
+        )
     user = db.session.scalars(stmt.execution_options(all_tenants=True)).first()
     if user is None or not user.is_active:
-        return None
-    if connection.token_id is None and user.session_nonce != connection.nonce:
         return None
     return user

@@ -2,7 +2,7 @@
 
 Every `RECHECK_SECONDS` one query per kind of credential finds which connections may still
 act: token connections whose token is not revoked and whose user is active, cookie
-connections whose user is active with the same session nonce. The others are marked revoked
+connections whose portal session is live and whose user is active. The others are marked revoked
 and disconnected; the rest are marked checked (and pick up a changed name).
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from messaging.chat import connections
 from messaging.chat.connections import Connection
-from wholesale.accounts.models import ApiToken, User
+from wholesale.accounts.models import ApiToken, User, UserSession
 from wholesale.extensions import db, socketio
 
 log = logging.getLogger(__name__)
@@ -77,14 +77,14 @@ def recheck_all() -> list[str]:
 def _key(connection: Connection) -> tuple[Any, ...]:
     if connection.token_id is not None:
         return ("token", connection.token_id, connection.user_id)
-    return ("session", connection.user_id, connection.nonce)
+    return ("session", connection.session_id, connection.user_id)
 
 
 def _allowed(current: Any) -> dict[tuple[Any, ...], str]:
     """The keys (see `_key`) that may still act, with the user's current name."""
     items = list(current)
     token_ids = {c.token_id for c in items if c.token_id is not None}
-    user_ids = {c.user_id for c in items if c.token_id is None}
+    session_ids = {c.session_id for c in items if c.token_id is None}
     allowed: dict[tuple[Any, ...], str] = {}
     if token_ids:
         rows = db.session.execute(
@@ -94,10 +94,12 @@ def _allowed(current: Any) -> dict[tuple[Any, ...], str]:
                    User.deactivated_at.is_(None))
             .execution_options(all_tenants=True))
         allowed.update({("token", token_id, user_id): name for token_id, user_id, name in rows})
-    if user_ids:
+    if session_ids:
         rows = db.session.execute(
-            select(User.id, User.session_nonce, User.name)
-            .where(User.id.in_(user_ids), User.deactivated_at.is_(None))
+            select(UserSession.id, User.id, User.name)
+            .join(User, User.id == UserSession.user_id)
+            .where(UserSession.id.in_(session_ids), User.deactivated_at.is_(None))
             .execution_options(all_tenants=True))
-        allowed.update({("session", user_id, nonce): name for user_id, nonce, name in rows})
+        allowed.update({("session", session_id, user_id): name
+                        for session_id, user_id, name in rows})
     return allowed

@@ -24,6 +24,7 @@ from messaging.chat.models import Attachment
 from messaging.chat.threadview import thread_view
 from wholesale.errors import DomainError
 from wholesale.extensions import db
+from wholesale.portal.redirects import safe_next
 from wholesale.tenancy import as_tenant
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
@@ -121,7 +122,8 @@ def post(order_id: int):
         raise
     if _wants_json():
         return jsonify({"ok": True, "message": payload}), 201 if posted.created else 200
-    return redirect(request.form.get("next") or url_for("inbox.thread", order_id=order_id))
+    return redirect(safe_next(request.form.get("next"))
+                    or url_for("inbox.thread", order_id=order_id))
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")

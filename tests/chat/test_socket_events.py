@@ -18,7 +18,7 @@ SID = "sid-under-test"
 
 @pytest.fixture
 def connection(app: Flask) -> Any:
-    found = Connection(user_id=7, org_id=3, token_id=None, nonce="n", name="Sam")
+    found = Connection(user_id=7, org_id=3, token_id=None, session_id=5, name="Sam")
     connections.add(SID, found)
     yield found
     connections.remove(SID)

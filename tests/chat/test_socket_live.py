@@ -345,7 +345,7 @@ def test_the_portal_session_cookie_authenticates_the_socket(live_server, live_db
 def test_a_password_change_drops_the_open_cookie_socket(live_server, live_db, live_world,
                                                        sockets):
     """A socket signed in with the portal cookie ends with the session: the periodic
-    re-check sees the new session nonce."""
+    re-check finds its portal session gone."""
     import re as regex
 
     from messaging.chat.connections import RECHECK_SECONDS
@@ -373,3 +373,48 @@ def test_a_password_change_drops_the_open_cookie_socket(live_server, live_db, li
     assert _disconnected_within(by_cookie, RECHECK_SECONDS + 3)
     assert by_token.sio.connected  # tokens are not sessions: they stay valid
     assert by_token.join(live_world.order_id)["ok"]
+
+
+def _signed_in_browser(url: str, email: str) -> tuple[requests.Session, dict[str, str]]:
+    """A signed-in `requests` browser and the headers a socket needs to use its cookie."""
+    import re as regex
+
+    from tests.factories import PASSWORD
+
+    browser = requests.Session()
+    form = browser.get(f"{url}/login", timeout=10).text
+    token = regex.search(r'<meta name="csrf-token" content="([^"]+)"', form).group(1)
+    assert browser.post(f"{url}/login", timeout=10, allow_redirects=False,
+                        data={"email": email, "password": PASSWORD,
+                              "csrf_token": token}).status_code == 302
+    cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+    return browser, {"Cookie": cookie, "User-Agent": browser.headers["User-Agent"]}
+
+
+def test_logout_drops_the_sockets_of_that_session_only(live_server, live_db, live_world,
+                                                      sockets):
+    """Signing out on one device drops that session's open socket, even one opened with a
+    copy of its cookie, and refuses the copy afterwards; another device's socket stays."""
+    import re as regex
+
+    from messaging.chat.connections import RECHECK_SECONDS
+    from wholesale.extensions import db
+
+    email = user(live_world.buyer_user_id).email
+    db.session.rollback()
+    phone, copied = _signed_in_browser(live_server.url, email)
+    _laptop, laptop_headers = _signed_in_browser(live_server.url, email)
+    by_copy = sockets(live_server.url, None, headers=copied)
+    laptop = sockets(live_server.url, None, headers=laptop_headers)
+    assert by_copy.join(live_world.order_id)["ok"] and laptop.join(live_world.order_id)["ok"]
+
+    page = phone.get(f"{live_server.url}/", timeout=10).text
+    csrf = regex.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    assert phone.post(f"{live_server.url}/logout", timeout=10, allow_redirects=False,
+                      data={"csrf_token": csrf}).status_code == 302
+
+    assert _disconnected_within(by_copy, RECHECK_SECONDS + 3)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        Client(live_server.url, None, headers=copied).connect()
+    assert laptop.sio.connected
+    assert laptop.send(live_world.order_id, "still signed in here")["ok"]

@@ -45,3 +45,29 @@ def test_the_portal_in_a_browser(page, live_db):
     page.click(".user-menu__summary")
     page.click("text=Sign out")
     page.wait_for_url("**/login")
+
+
+def test_signing_out_everywhere_in_a_browser(page, live_db):
+    """The profile page's buttons ask first, then act: revoking every token keeps this
+    session; signing out everywhere ends it."""
+    email = live_db.owner(live_db.supplier("Harbor Foods")).email
+    db.session.commit()
+
+    page.goto("/settings/profile")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/settings/profile")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Revoke all API tokens')")
+    page.wait_for_selector("text=You had no API tokens to revoke.")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button:has-text('Sign out everywhere')")
+    assert page.url.endswith("/settings/profile"), "dismissing the question keeps the session"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Sign out everywhere')")
+    page.wait_for_selector("text=You are signed out everywhere")
+    page.goto("/settings/profile")
+    page.wait_for_url("**/login?next=*")

@@ -65,18 +65,22 @@ class User(UserMixin, TenantScoped, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     password_hash: Mapped[str] = mapped_column(String(256))
-    # Part of the session identity: changing it (password change, removal) ends every session.
-    session_nonce: Mapped[str] = mapped_column(String(64))
     deactivated_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="users")
+
+    # Not columns: the portal session this object was signed in or loaded with (see
+    # `services.start_session` and `load_session_user`).
+    portal_session = None  # the UserSession row
+    portal_session_key = None  # its secret, which Flask-Login's id carries
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.deactivated_at is None
 
-    def get_id(self) -> str:  # Flask-Login
-        return f"{self.id}:{self.session_nonce}"
+    def get_id(self) -> str:  # Flask-Login: the session, not just the user
+        # Without a started session the id names none, and never loads.
+        return f"{self.id}:{self.portal_session_key or ''}"
 
     @property
     def is_owner(self) -> bool:
@@ -104,6 +108,23 @@ class ApiToken(TenantScoped, TimestampMixin, Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+    @classmethod
+    def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
+        return cls.organization_id == org_id
+
+
+class UserSession(TenantScoped, TimestampMixin, Base):
+    """One signed-in portal session (a browser). Signing out deletes its row, which ends
+    that session's cookie, and the sockets it opened, wherever a copy of it is."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # SHA-256 of the session key: the key itself is only in the (signed) session cookie.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     @classmethod
     def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:

@@ -6,13 +6,12 @@ once at its boundary.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from wholesale import signals
@@ -24,6 +23,7 @@ from wholesale.accounts.models import (
     OrgKind,
     Role,
     User,
+    UserSession,
 )
 from wholesale.accounts.passwords import check_new_password, hash_password, verify_password
 from wholesale.accounts.secrets import new_token, token_hash
@@ -79,7 +79,6 @@ def _new_user(
         phone=(phone or "").strip() or None,
         role=role,
         password_hash=hash_password(password),
-        session_nonce=secrets.token_hex(16),
     )
     db.session.add(user)
     return user
@@ -146,6 +145,14 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def sign_in(email: str, password: str) -> User | None:
+    """`authenticate`, and a new portal session for the user it finds."""
+    user = authenticate(email, password)
+    if user is not None:
+        start_session(user)
+    return user
+
+
 # -- API tokens ---------------------------------------------------------------------------
 
 
@@ -178,6 +185,17 @@ def user_for_token(token: str) -> User | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         api_token.last_used_at = now
     return api_token.user
+
+
+def revoke_all_api_tokens(user: User) -> int:
+    """Revoke every token of `user`; returns how many were live."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def list_api_tokens(user: User) -> list[ApiToken]:
@@ -314,13 +332,8 @@ def remove_member(owner: User, user_id: int) -> User:
     if member.id == owner.id or member.is_owner:
         raise Conflict("The owner cannot be removed.", code="owner_not_removable")
     member.deactivated_at = utcnow()
-    member.session_nonce = secrets.token_hex(16)
-    db.session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == member.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    end_all_sessions(member)
+    revoke_all_api_tokens(member)
     signals.user_removed.send(owner.organization, user=member)
     return member
 
@@ -338,21 +351,64 @@ def update_profile(user: User, *, name: str, email: str, phone: str | None) -> U
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Changing the password ends every other session of this user."""
+    """Changing the password ends every other portal session of this user (this one stays).
+    API tokens stay valid: they are revoked on their own (`revoke_all_api_tokens`), so a
+    routine password change does not break the user's integrations."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed.one("current_password", "The current password is not correct.")
     check_new_password(new, "new_password")
     user.password_hash = hash_password(new)
-    user.session_nonce = secrets.token_hex(16)
+    end_all_sessions(user, keep=user.portal_session)
+
+
+# -- portal sessions ----------------------------------------------------------------------
+# Flask-Login's id is `<user id>:<session key>`; the key's hash names a `UserSession` row,
+# and the session lasts as long as that row.
+
+
+def start_session(user: User) -> None:
+    """A new portal session for `user`; `login_user(user)` then puts its key in the cookie."""
+    key, digest = new_token()
+    row = UserSession(organization_id=user.organization_id, user_id=user.id, key_hash=digest)
+    db.session.add(row)
+    db.session.flush()
+    user.portal_session, user.portal_session_key = row, key
+
+
+def end_session(user: User) -> None:
+    """End the session `user` was loaded with: a copy of its cookie no longer signs in."""
+    if user.portal_session is not None:
+        db.session.execute(
+            delete(UserSession)
+            .where(UserSession.id == user.portal_session.id)
+            .execution_options(synchronize_session=False)
+        )
+    user.portal_session = user.portal_session_key = None
+
+
+def end_all_sessions(user: User, keep: UserSession | None = None) -> int:
+    """End every portal session of `user` but `keep`; returns how many ended."""
+    stmt = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep is not None:
+        stmt = stmt.where(UserSession.id != keep.id)
+    result = db.session.execute(stmt.execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's user loader: `<id>:<nonce>`; a stale nonce is a signed-out session."""
-    user_id, _, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+    """Flask-Login's user loader: `<user id>:<session key>` of a live session, else None."""
+    user_id, _, key = session_id.partition(":")
+    if not user_id.isdigit() or not key:
         return None
-    stmt = select(User).where(User.id == int(user_id)).execution_options(all_tenants=True)
-    user = db.session.scalars(stmt).first()
-    if user is None or not user.is_active or not secrets.compare_digest(user.session_nonce, nonce):
+    stmt = (
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == token_hash(key), User.id == int(user_id))
+        .execution_options(all_tenants=True)
+    )
+    found = db.session.execute(stmt).first()
+    if found is None or not found.User.is_active:
         return None
+    user = found.User
+    user.portal_session, user.portal_session_key = found.UserSession, key
     return user

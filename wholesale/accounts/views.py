@@ -20,8 +20,10 @@ from wholesale.accounts.forms import (
 )
 from wholesale.accounts.models import Invitation, InvitationKind, OrgKind, User
 from wholesale.api.rate_limits import guard_credentials
-from wholesale.portal.access import me, my_org, safe_next
+from wholesale.extensions import db
+from wholesale.portal.access import me, my_org
 from wholesale.portal.forms import ActionForm, perform, status_of, submit
+from wholesale.portal.redirects import safe_next
 from wholesale.urls import public_url
 
 bp = Blueprint("accounts", __name__)
@@ -30,9 +32,16 @@ WRONG_CREDENTIALS = "Wrong email or password."
 
 
 def _start_session(user: User) -> None:
-    """A fresh session (new CSRF token, nothing carried over) signed in as `user`."""
+    """A fresh cookie (new CSRF token, nothing carried over) for `user`'s new portal
+    session (`services.start_session`, committed)."""
     session.clear()
     login_user(user)
+
+
+def _end_session() -> None:
+    """Forget the cookie's session; its server-side record is already gone."""
+    logout_user()
+    session.clear()
 
 
 def _home() -> ResponseReturnValue:
@@ -54,10 +63,11 @@ def login_submit() -> ResponseReturnValue:
     form = LoginForm()
     if not form.validate_on_submit():
         return _login_page(form), 422
-    user = services.authenticate(form.email.data, form.password.data)
+    user = services.sign_in(form.email.data, form.password.data)
     if user is None:
         form.form_errors.append(WRONG_CREDENTIALS)
         return _login_page(form), 401
+    db.session.commit()
     _start_session(user)
     return redirect(safe_next(request.args.get("next")) or url_for("portal.dashboard"))
 
@@ -69,8 +79,12 @@ def _login_page(form: LoginForm) -> str:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    logout_user()
-    session.clear()
+    """Ends this session only (other devices stay signed in): a copy of this cookie, and
+    the sockets it opened, no longer work."""
+    if current_user.is_authenticated:
+        services.end_session(me())
+        db.session.commit()
+    _end_session()
     flash("You are signed out.", "info")
     return redirect(safe_next(request.form.get("next")) or url_for("accounts.login"))
 
@@ -91,8 +105,10 @@ def signup() -> ResponseReturnValue:
 
 
 def _signup(**fields: str | None) -> User:
-    """`services.signup` without an API token (the portal would never show it)."""
-    return services.signup(**fields, issue_token=False).user
+    """`services.signup` without an API token (the portal would never show it), signed in."""
+    user = services.signup(**fields, issue_token=False).user
+    services.start_session(user)
+    return user
 
 
 # -- invitations -------------------------------------------------------------------------
@@ -163,7 +179,19 @@ def profile() -> ResponseReturnValue:
     if done:
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("settings/profile.html", form=form), status_of(form)
+    return render_template("settings/profile.html", form=form,
+                           action_form=ActionForm()), status_of(form)
+
+
+@bp.post("/settings/sign-out-everywhere")
+@login_required
+def sign_out_everywhere() -> ResponseReturnValue:
+    done, _ = perform(lambda: services.end_all_sessions(me()))
+    if not done:
+        return redirect(url_for("accounts.profile"))
+    _end_session()
+    flash("You are signed out everywhere: on this device and all others.", "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
@@ -173,8 +201,8 @@ def password() -> ResponseReturnValue:
     done, _ = submit(form, lambda: services.change_password(
         me(), form.current_password.data, form.new_password.data))
     if done:
-        login_user(me())  # this session follows the user's new session nonce
-        flash("Password changed; other sessions were signed out.", "success")
+        flash("Password changed; other sessions were signed out. Your API tokens still work.",
+              "success")
         return redirect(url_for("accounts.password"))
     return render_template("settings/password.html", form=form), status_of(form)
 
@@ -200,6 +228,16 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
         flash("The token is revoked: programs using it can no longer sign in with it.",
               "success")
     return redirect(url_for("accounts.tokens"))
+
+
+@bp.post("/settings/tokens/revoke-all")
+@login_required
+def revoke_all_tokens() -> ResponseReturnValue:
+    done, count = perform(lambda: services.revoke_all_api_tokens(me()))
+    if done:
+        flash(f"Revoked {count} API token(s): programs using them can no longer sign in with "
+              "them." if count else "You had no API tokens to revoke.", "success")
+    return redirect(url_for("accounts.profile"))
 
 
 @bp.route("/settings/team", methods=["GET", "POST"])

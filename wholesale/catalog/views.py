@@ -24,6 +24,7 @@ from wholesale.catalog import csv_import, images, services
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 from wholesale.portal.access import my_org, supplier_required
+from wholesale.portal.redirects import safe_next
 from wholesale.trading import services as trading
 
 bp = Blueprint("catalog", __name__)
@@ -87,7 +88,7 @@ def bulk() -> ResponseReturnValue:
     org = my_org()
     ids = [int(i) for i in request.form.getlist("product_ids") if i.isdigit()]
     action = request.form.get("action", "")
-    back = request.form.get("next") or url_for("catalog.index")
+    back = safe_next(request.form.get("next")) or url_for("catalog.index")
     if not back.startswith("/catalog"):
         back = url_for("catalog.index")
     try:

@@ -58,7 +58,8 @@ from wholesale.fulfilment.forms import (
 )
 from wholesale.orders.models import OrderStatus
 from wholesale.orders.queries import get_order
-from wholesale.portal.access import me, my_org, safe_next, supplier_required
+from wholesale.portal.access import me, my_org, supplier_required
+from wholesale.portal.redirects import safe_next
 
 bp = Blueprint("fulfilment", __name__)
 

@@ -52,7 +52,8 @@ from wholesale.invoicing.models import (
     PaymentMethod,
 )
 from wholesale.invoicing.money import fmt
-from wholesale.portal.access import buyer_required, me, my_org, safe_next, supplier_required
+from wholesale.portal.access import buyer_required, me, my_org, supplier_required
+from wholesale.portal.redirects import safe_next
 from wholesale.trading.models import PaymentTerms
 
 bp = Blueprint("invoicing", __name__)

@@ -25,7 +25,8 @@ from wholesale.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.orders import carts, csv_export, csv_orders, forms, ordering, pages, queries
 from wholesale.orders.placement import PlacementResult
-from wholesale.portal.access import buyer_required, me, my_org, safe_next, supplier_required
+from wholesale.portal.access import buyer_required, me, my_org, supplier_required
+from wholesale.portal.redirects import safe_next
 
 bp = Blueprint("orders", __name__)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -39,14 +38,3 @@ def org_kind_required(kind: OrgKind) -> Callable[[Callable[..., Any]], Callable[
 supplier_required = org_kind_required(OrgKind.SUPPLIER)
 buyer_required = org_kind_required(OrgKind.BUYER)
 
-
-def safe_next(target: str | None) -> str | None:
-    """`target` if it is a path on this site (never another host), else None."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target or any(ord(char) < 0x21 for char in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
