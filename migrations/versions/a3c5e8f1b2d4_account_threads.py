@@ -2,7 +2,7 @@
 relationship that exists
 
 Revision ID: a3c5e8f1b2d4
-Revises: 8c483a206f1c
+Revises: 7c1e5a2d9b40
 Create Date: 2026-12-05 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3c5e8f1b2d4'
-down_revision = '8c483a206f1c'
+down_revision = '7c1e5a2d9b40'
 branch_labels = None
 depends_on = None
 
