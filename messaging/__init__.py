@@ -14,7 +14,7 @@ from messaging.notifications import api as _notifications_api  # noqa: F401
 
 def init_app(app: Flask) -> None:
     """Subscribe to the domain's signals and register messaging's handlers."""
-    from messaging.chat import account_threads, demo, events, sockets
+    from messaging.chat import account_threads, demo, events, ordering, sockets
     from messaging.chat.text import render_text
     from messaging.chat.threadview import chat_thread, chat_unread_counts, chat_unread_total
     from messaging.chat.views import bp as inbox_bp
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
 
     events.subscribe()
     account_threads.subscribe()
+    ordering.subscribe()
     demo.subscribe()
     sockets.register(socketio, app)
     app.register_blueprint(inbox_bp)

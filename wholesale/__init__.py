@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.catalog import api as _catalog_api  # noqa: F401
     from wholesale.catalog import price_list_api as _price_list_api  # noqa: F401
     from wholesale.catalog.views import bp as catalog_bp
+    from wholesale.drafts import api as _drafts_api  # noqa: F401
     from wholesale.fulfilment import api as _fulfilment_api  # noqa: F401
     from wholesale.fulfilment import models as _fulfilment_models  # noqa: F401
     from wholesale.fulfilment.views import bp as fulfilment_bp

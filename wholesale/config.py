@@ -98,6 +98,12 @@ def _email(name: str, raw: str) -> str:
     return raw
 
 
+def _hours(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) <= 24 * 90:
+        raise ConfigError(f"{name}={raw!r} must be a whole number of hours from 1 to 2160")
+    return int(raw)
+
+
 def load_settings(
     overrides: Mapping[str, str] | None = None, instance_path: Path | None = None
 ) -> dict[str, object]:
@@ -143,6 +149,8 @@ def load_settings(
         "TWILIO_API_BASE_URL": _http_url(
             "TWILIO_API_BASE_URL", env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         ),
+        # How long a draft order read from a buyer's message waits for confirmation.
+        "DRAFT_TTL_HOURS": _hours("DRAFT_TTL_HOURS", env.get("DRAFT_TTL_HOURS") or "48"),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a

@@ -73,3 +73,11 @@ order_credit_decided = _signals.signal("order-credit-decided")
 # The demo data was seeded (sender: the demo supplier; kwargs buyer): messaging adds its own
 # demo content (conversations) in the same transaction.
 demo_seeded = _signals.signal("demo-seeded")
+
+# An order draft (wholesale/drafts) changed (sender: the supplier organization; kwargs draft,
+# change — "opened", "amended", "replaced", "answered", "updated", "sent_back", "confirmed",
+# "confirm_failed", "discarded", "expired" —, actor (the User, or None for the system),
+# note (what to tell the buyer beyond the draft itself, e.g. why it could not be placed),
+# order (the placed order, for "confirmed")). Messaging shows it live in the account thread
+# and answers the buyer on the channel the draft came from.
+draft_changed = _signals.signal("draft-changed")

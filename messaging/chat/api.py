@@ -58,7 +58,8 @@ def post_order_message(order_id: int, data: dict[str, Any]) -> Any:
 
 def _post(access: Access, data: dict[str, Any]) -> Any:
     posted = services.post_message(
-        access, data["body"], internal=data["internal"], client_id=data["client_id"]
+        access, data["body"], internal=data["internal"], client_id=data["client_id"],
+        source="api",
     )
     return posted.payload, 201 if posted.created else 200
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
-from messaging.chat import outbox, store
+from messaging.chat import ordering, outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile, mark_taken
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
@@ -62,8 +62,11 @@ def post_message(
     client_id: str | None = None,
     files: Sequence[StoredFile] = (),
     only_write: bool = False,
+    source: str = "chat",
 ) -> Posted:
-    """A text message or internal note by `access.actor`, stored then broadcast.
+    """A text message or internal note by `access.actor`, stored then broadcast. A buyer's
+    text in an account thread is then read by the intake (messaging/chat/ordering.py);
+    `source` says which channel it came by ("chat", "sms", "email", "api").
 
     `only_write`: the caller writes nothing else in its transaction (a socket `send`), so
     the message may commit on its own and go out at once (messaging/chat/store.py)."""
@@ -78,10 +81,13 @@ def post_message(
     if internal and access.side is not Side.SUPPLIER:
         raise Forbidden("Only the supplier's staff write internal notes.", code="forbidden_role")
     kind = MessageKind.NOTE if internal else MessageKind.TEXT
+    ordering_text = kind is MessageKind.TEXT and ordering.reads(access)
     payload = _append(access.thread, kind, text, author=access.actor, client_id=client_id,
-                      files=files, only_write=only_write and not files)
+                      files=files, only_write=only_write and not files and not ordering_text)
     if payload is None:
         return Posted(_existing(access, client_id or ""), False)
+    if ordering_text and text:
+        ordering.read_message(access, payload, source)
     return Posted(payload, True)
 
 
@@ -107,6 +113,14 @@ def post_event(
         update_event = {"order_id": order.id, **order_update}
         rooms = org_rooms(order.supplier_id, order.buyer_id)
         outbox.queue("order", update_event, rooms)
+    return Posted(payload, True)
+
+
+def post_thread_event(ref: ThreadRef, *, event_type: str, body: str,
+                      data: dict[str, Any] | None = None) -> Posted:
+    """A system message in any thread (an account thread's draft cards and replies)."""
+    payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
+    assert payload is not None
     return Posted(payload, True)
 
 

@@ -84,6 +84,10 @@ EVENTS: dict[str, EventType] = {
                   frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
         EventType("invitation", "Invitation", "An invitation to Ordertalk.", frozenset(),
                   EMAIL_ONLY, configurable=False),
+        # Sent on the channel the buyer wrote on, to the one who wrote (not by preference).
+        EventType("draft_reply", "Order by message", "The draft read from an order you "
+                  "sent by SMS or email, and its confirmation.", frozenset({BUYER}),
+                  EMAIL_AND_SMS, configurable=False),
     )
 }
 

@@ -123,6 +123,43 @@ def parse_reply_address(address: str) -> ReplyTarget | None:
     return ReplyTarget(order_id, recipient)
 
 
+ACCOUNT_PREFIX = "acct+"
+
+
+@dataclass(frozen=True)
+class AccountReplyTarget:
+    thread_id: int
+    user_id: int
+
+
+def _account_mac(thread_id: int, user_id: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"acct-reply:{thread_id}:u{user_id}".encode(),
+                      hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def account_reply_address(thread_id: int, user_id: int) -> str:
+    """`acct+<token>@INBOUND_EMAIL_DOMAIN`: a reply lands in the account thread."""
+    domain = current_app.config["INBOUND_EMAIL_DOMAIN"]
+    return f"{ACCOUNT_PREFIX}{thread_id}.u{user_id}.{_account_mac(thread_id, user_id)}@{domain}"
+
+
+def parse_account_reply_address(address: str) -> AccountReplyTarget | None:
+    """The account thread and user of `acct+<token>@INBOUND_EMAIL_DOMAIN`, if ours."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if domain != current_app.config["INBOUND_EMAIL_DOMAIN"] or not local.startswith(
+            ACCOUNT_PREFIX):
+        return None
+    match = _TOKEN.match(local[len(ACCOUNT_PREFIX):])
+    if not match or not match[2].startswith("u"):
+        return None
+    thread_id, user_id, mac = int(match[1]), int(match[2][1:]), match[3]
+    if not hmac.compare_digest(mac, _account_mac(thread_id, user_id)):
+        return None
+    return AccountReplyTarget(thread_id, user_id)
+
+
 # -- unsubscribe ---------------------------------------------------------------------------
 
 

@@ -50,6 +50,9 @@ class Channel(enum.StrEnum):
     API = "api"
     CSV = "csv"
     PHONE = "phone"
+    CHAT = "chat"  # confirmed from a draft read from a message (wholesale/drafts)
+    SMS = "sms"
+    EMAIL = "email"
 
 
 class Order(TenantScoped, TimestampMixin, Base):
