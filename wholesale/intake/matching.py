@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from wholesale.intake.catalog import Aliases, CatalogProduct
-from wholesale.intake.text import normal_tokens, singular, wordlist
+from wholesale.intake.quantities import take_quantity
+from wholesale.intake.text import normal_tokens, singular, tokens, wordlist
 
 # Buyer's word → what catalogs call it (alternatives; the first the catalog knows is used).
 SLANG: dict[str, tuple[str, ...]] = {
@@ -86,8 +87,14 @@ def sku_key(text: str) -> str:
 
 
 def phrase_key(text: str) -> str:
-    """The normal form learned aliases are stored under: content words, singular."""
-    return " ".join(t for t in normal_tokens(text) if t not in FILLER)
+    """The normal form learned aliases are stored under: the words naming the product
+    (without a quantity, unit, sizes or filler), singular — as `match()` looks them up."""
+    _, rest = take_quantity(tokens(text))
+    return " ".join(content_words(normal_tokens(" ".join(rest))))
+
+
+def content_words(words: list[str]) -> list[str]:
+    return [w for w in words if w not in FILLER and not _SIZE.search(w)]
 
 
 def _name_tokens(name: str) -> list[str]:
@@ -155,7 +162,7 @@ class CatalogIndex:
     def match(self, words: list[str], aliases: Aliases | None = None,
               frequency: dict[int, int] | None = None) -> Match:
         """The product `words` name (tokens already without the quantity)."""
-        content = [w for w in words if w not in FILLER and not _SIZE.search(w)]
+        content = content_words(words)
         if not content:
             return Match(None)
         for w in words:
