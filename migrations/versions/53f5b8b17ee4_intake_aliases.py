@@ -1,7 +1,7 @@
 """Intake aliases: a buyer's wording learned from corrections
 
 Revision ID: 53f5b8b17ee4
-Revises: 039b322e8385
+Revises: 7c1e5a2d9b40
 Create Date: 2026-12-05 13:10:33.913207
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '53f5b8b17ee4'
-down_revision = '039b322e8385'
+down_revision = '7c1e5a2d9b40'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 relationship that exists
 
 Revision ID: a3c5e8f1b2d4
-Revises: 7c1e5a2d9b40
+Revises: 53f5b8b17ee4
 Create Date: 2026-12-05 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'a3c5e8f1b2d4'
-down_revision = '7c1e5a2d9b40'
+down_revision = '53f5b8b17ee4'
 branch_labels = None
 depends_on = None
 

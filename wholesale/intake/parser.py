@@ -76,7 +76,8 @@ class ParseResult:
     requested_delivery_date: date | None = None
     date_note: str | None = None
     questions: list[Question] = field(default_factory=list)
-    history: str | None = None  # "last_order" | "last_week" | "usual" when it was used
+    history: str | None = None  # "last_order" | "last_week" | "usual" | "draft" when used
+    date_asked: bool = False  # the message named a delivery day
     reason: str | None = None  # why it is not an order
 
 
@@ -129,9 +130,10 @@ _CHATTER = FILLER | set(wordlist(
 
 def parse(text: str, catalog: CatalogIndex, history: BuyerHistory | None = None,
           aliases: Aliases | None = None, *, now: datetime,
-          rules: DeliveryRules) -> ParseResult:
+          rules: DeliveryRules, base: dict[int, Decimal] | None = None) -> ParseResult:
     """Read one buyer message. `now` is timezone-aware (relative dates and the cut-off count
-    from it in the supplier's time zone)."""
+    from it in the supplier's time zone). `base`: the lines of an open draft the message
+    changes ("add 2 cs romaine", "no eggs", "make it friday"), read as a history order is."""
     if len(text) > MAX_TEXT_LENGTH:
         raise ValueError(f"messages are at most {MAX_TEXT_LENGTH} characters")
     history = history or BuyerHistory()
@@ -144,9 +146,11 @@ def parse(text: str, catalog: CatalogIndex, history: BuyerHistory | None = None,
     asked = find_date(work, today)
     if asked is not None:
         work = _blank(work, asked.span)
-    base, history_kind, factor, work = _history(work, history, today)
+    base_lines, history_kind, factor, work = _history(work, history, today)
+    if history_kind is None and base:
+        base_lines, history_kind = dict(base), "draft"
 
-    reader = _Reader(catalog, aliases, history, base)
+    reader = _Reader(catalog, aliases, history, base_lines)
     for fragment in _fragments(work):
         reader.read(fragment, history_kind is not None)
 
@@ -170,7 +174,8 @@ def parse(text: str, catalog: CatalogIndex, history: BuyerHistory | None = None,
     when = delivery_date(asked, rules, now)
     return ParseResult(True, lines=lines, unmatched=reader.unmatched,
                        requested_delivery_date=when.day, date_note=when.note,
-                       questions=reader.questions, history=history_kind)
+                       questions=reader.questions, history=history_kind,
+                       date_asked=asked is not None)
 
 
 def _blank(text: str, span: tuple[int, int]) -> str:
@@ -239,7 +244,7 @@ class _Reader:
     """Reads fragments one by one into lines, questions, unmatched text and history edits."""
 
     def __init__(self, catalog: CatalogIndex, aliases: Aliases, history: BuyerHistory,
-                 base: dict[int, int]) -> None:
+                 base: dict[int, int] | dict[int, Decimal]) -> None:
         self.catalog = catalog
         self.aliases = aliases
         self.frequency = dict(history.frequency())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +66,8 @@ def read_message(actor: User, text: str, *, supplier_id: int | None = None,
 
 
 def read_for(supplier_id: int, buyer_id: int, text: str, *, today: date | None = None,
-             now: datetime | None = None) -> ParseResult:
+             now: datetime | None = None, base: dict[int, Decimal] | None = None
+             ) -> ParseResult:
     """Parse `text` from `buyer_id` to `supplier_id` (the caller has checked they trade).
     `today` pins relative dates: the message counts as sent at the start of that day in the
     supplier's time zone; otherwise at `now` (default: the current time)."""
@@ -73,7 +75,8 @@ def read_for(supplier_id: int, buyer_id: int, text: str, *, today: date | None =
     if today is not None:
         now = datetime.combine(today, time(0, 0), tzinfo=zone_of(rules))  # type: ignore[arg-type]
     return parse(text, catalog_index(supplier_id), buyer_history(supplier_id, buyer_id),
-                 aliases_for(supplier_id, buyer_id), now=now or utcnow(), rules=rules)
+                 aliases_for(supplier_id, buyer_id), now=now or utcnow(), rules=rules,
+                 base=base)
 
 
 def catalog_index(supplier_id: int) -> CatalogIndex:
