@@ -39,6 +39,8 @@ class WholeNumber(fields.Integer):
 
     def __init__(self, minimum: int, maximum: int, what: str, *, text: bool = False,
                  **kwargs: Any) -> None:
+        # The bounds in the OpenAPI document too (apispec copies these metadata keys).
+        kwargs["metadata"] = {"minimum": minimum, "maximum": maximum, **kwargs.get("metadata", {})}
         super().__init__(strict=True, **kwargs)
         self.minimum, self.maximum, self.what, self.text = minimum, maximum, what, text
 
