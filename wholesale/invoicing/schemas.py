@@ -287,9 +287,9 @@ class SettingsSchema(Schema):
     basis = fields.Function(lambda s: s.basis.value, deserialize=str,
                             metadata={"enum": ["shipment", "order"]})
     auto_issue = fields.Boolean()
-    remind_days_before = fields.Integer(strict=True)
+    remind_days_before = WholeNumber(0, 90, "a number of days (0: never)")
     remind_on_due = fields.Boolean()
-    remind_every_days_after = fields.Integer(strict=True)
+    remind_every_days_after = WholeNumber(0, 90, "a number of days (0: never)")
 
 
 class TaxRateRequest(Schema):
