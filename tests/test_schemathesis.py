@@ -9,6 +9,7 @@ the run is listed, not only the first.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -31,7 +32,8 @@ from tests.factories import Factory
 from wholesale.accounts.models import Role
 from wholesale.demo import seed_demo
 
-EXAMPLES = 5  # per operation, per caller, per mode (positive, negative)
+# Per operation, per caller, per mode (positive, negative); set more for a deeper local run.
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
