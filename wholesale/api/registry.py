@@ -39,6 +39,7 @@ class Operation:
     public: bool
     paginated: bool
     extra_responses: dict[int, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -110,9 +111,11 @@ def route(
     paginated: bool = False,
     decorators: Sequence[Callable[..., Any]] = (),
     extra_responses: dict[int, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` at `rule`. `fn` gets path values, `data` (body) and `query` as kwargs,
-    and returns the object(s) to dump, or `(object, status)`."""
+    and returns the object(s) to dump, or `(object, status)`. `headers` documents the request
+    headers the operation requires (name: description); checking them is the view's job."""
 
     # Query schemas of list endpoints extend PageQuery (limit, cursor).
     query_schema = query or (PageQuery if paginated else None)
@@ -159,6 +162,7 @@ def route(
                 public=public,
                 paginated=paginated,
                 extra_responses=extra_responses or {},
+                headers=headers or {},
             )
         )
         return view

@@ -18,7 +18,9 @@ def _money(attr: str) -> fields.Function:
         value = getattr(obj, attr)
         return None if value is None else f"{Decimal(value):.2f}"
 
-    return fields.Function(get, metadata={"type": "string", "example": "12.50"})
+    return fields.Function(
+        get, metadata={"type": "string", "format": "decimal", "example": "12.50"}
+    )
 
 
 class _Org(Schema):
