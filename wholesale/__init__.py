@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.fulfilment import models as _fulfilment_models  # noqa: F401
     from wholesale.fulfilment.views import bp as fulfilment_bp
     from wholesale.health import bp as health_bp
+    from wholesale.intake import api as _intake_api  # noqa: F401
     from wholesale.inventory import api as _inventory_api  # noqa: F401
     from wholesale.inventory.views import bp as inventory_bp
     from wholesale.invoicing import api as _invoicing_api  # noqa: F401

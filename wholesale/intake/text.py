@@ -1,0 +1,56 @@
+"""Normalising text the same way for messages and catalog names: lower case, no accents,
+punctuation to spaces (keeping "1/2", "2.5", "#10", "16/20"), plural → singular."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_KEEP = re.compile(r"\(\d+\)|\d+(?:[./]\d+)+|#\d+|[a-z0-9#]+(?:'[a-z]+)?|[()]")
+_IRREGULAR = {
+    "leaves": "leaf", "loaves": "loaf", "knives": "knife", "potatoes": "potato",
+    "tomatoes": "tomato", "mangoes": "mango", "avocadoes": "avocado", "dozens": "dozen",
+    "cheeses": "cheese", "sauces": "sauce", "boxes": "box", "glasses": "glass",
+    "dishes": "dish", "peaches": "peach", "radishes": "radish", "bunches": "bunch",
+    "limes": "lime", "olives": "olive", "chives": "chive",
+}
+# Words whose trailing "s" is not a plural.
+_NOT_PLURAL = {"hummus", "asparagus", "citrus", "couscous", "molasses", "swiss", "bass",
+               "glass", "grass", "lemongrass", "is", "was", "has", "this", "us", "bus", "plus",
+               "yes", "pls", "thanks", "lbs", "kgs", "gals", "cs", "ps", "less", "miss"}
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def singular(token: str) -> str:
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) <= 3 or token in _NOT_PLURAL or not token.isalpha():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("ches", "shes", "xes", "sses", "zzes")):
+        return token[:-2]
+    if token.endswith("oes"):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased, accent-free tokens (plurals kept; see `singular`)."""
+    clean = strip_accents(text.lower()).replace("’", "'").replace("&", " and ")
+    return [t.replace("'", "") for t in _KEEP.findall(clean)]
+
+
+def normal_tokens(text: str) -> list[str]:
+    return [singular(t) for t in tokens(text) if t not in ("(", ")")]
+
+
+def wordlist(text: str) -> list[str]:
+    """The words of a long literal (tables of spellings read better as one string)."""
+    return text.split()
