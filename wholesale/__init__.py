@@ -8,25 +8,22 @@ from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.routing import IntegerConverter
 
-from wholesale import error_handlers, models, pool_ping  # noqa: F401  (tables; pool events)
-from wholesale.db import MAX_ID
+from wholesale import (  # noqa: F401  (tables; pool events)
+    error_handlers,
+    models,
+    pool_ping,
+    request_text,
+)
 from wholesale.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from wholesale.json_provider import JSONProvider
 from wholesale.tenancy import set_tenant
-
-
-class BoundedIntConverter(IntegerConverter):
-    """`<int:id>` matches only ids a 32-bit key column can hold; larger ones are plain 404s
-    instead of driver overflow errors."""
-
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(map, *args, **kwargs)
+from wholesale.urls import BoundedIntConverter
 
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
+    app.json = JSONProvider(app)
     db.init_app(app)
     migrate.init_app(
         app,
@@ -48,6 +45,7 @@ def init_app(app: Flask) -> None:
     )
     _register_blueprints(app)
     error_handlers.register(app)
+    request_text.register(app)
     _register_cli(app)
 
     @app.before_request

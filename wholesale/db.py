@@ -26,6 +26,17 @@ def is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
+def parse_id(text: str | None) -> int | None:
+    """A positive number typed in a query string or form field ("42") that fits a key column
+    (row ids, page numbers), else None. ASCII digits only: str.isdigit() also accepts "²",
+    which int() refuses."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+        value = int(text)
+        return value if 0 < value <= MAX_ID else None
+    return None
+
+
 def storable(value: object) -> bool:
     """Could the database keep `value` (text, or JSON made of it)? Not with a NUL character
     or a lone surrogate ("\\ud800"), both of which JSON can escape."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache, wraps
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 
@@ -22,6 +22,7 @@ from wholesale.api.pagination import Page, PageQuery
 from wholesale.db import storable
 from wholesale.errors import BadRequest, Forbidden, ValidationFailed
 from wholesale.extensions import db
+from wholesale.json_provider import TooDeep
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Operation:
     public: bool
     paginated: bool
     extra_responses: dict[int, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 OPERATIONS: list[Operation] = []
@@ -72,13 +74,19 @@ def load(schema: type[Schema], data: Any, **kwargs: Any) -> dict[str, Any]:
         raise ValidationFailed(flatten_messages(exc.messages)) from None
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a clear 400."""
+def json_body(empty_is_object: bool = False) -> dict[str, Any]:
+    """The request's JSON object, or a clear 400. With `empty_is_object` (a body whose fields
+    are all optional, e.g. an action such as accept or dispatch) no body at all reads as {}."""
     if not request.data:
+        if empty_is_object:
+            return {}
         raise BadRequest("Send a JSON object as the request body.", code="malformed_json")
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
-        raise BadRequest("The request body is not valid JSON.", code="malformed_json")
+    try:
+        payload = current_app.json.loads(request.data)
+    except TooDeep as exc:
+        raise BadRequest(str(exc), code="malformed_json") from None
+    except ValueError:  # bad JSON, or bytes that are not UTF-8/16/32
+        raise BadRequest("The request body is not valid JSON.", code="malformed_json") from None
     if not isinstance(payload, dict):
         raise BadRequest("The request body must be a JSON object.", code="malformed_json")
     if not storable(payload):
@@ -103,12 +111,17 @@ def route(
     paginated: bool = False,
     decorators: Sequence[Callable[..., Any]] = (),
     extra_responses: dict[int, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` at `rule`. `fn` gets path values, `data` (body) and `query` as kwargs,
-    and returns the object(s) to dump, or `(object, status)`."""
+    and returns the object(s) to dump, or `(object, status)`. `headers` documents the request
+    headers the operation requires (name: description); checking them is the view's job."""
 
     # Query schemas of list endpoints extend PageQuery (limit, cursor).
     query_schema = query or (PageQuery if paginated else None)
+    # A body with no required field may be left out entirely (CONTRACT.md §3: actions).
+    empty_is_object = body is not None and not any(
+        f.required for f in schema_instance(body).load_fields.values())
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(fn)
@@ -123,7 +136,7 @@ def route(
             if query_schema is not None:
                 kwargs["query"] = load(query_schema, request.args.to_dict())
             if body is not None:
-                kwargs["data"] = load(body, json_body())
+                kwargs["data"] = load(body, json_body(empty_is_object))
             result = fn(**kwargs)
             code = status
             if isinstance(result, tuple):
@@ -149,6 +162,7 @@ def route(
                 public=public,
                 paginated=paginated,
                 extra_responses=extra_responses or {},
+                headers=headers or {},
             )
         )
         return view

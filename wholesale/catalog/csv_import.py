@@ -33,6 +33,7 @@ from wholesale.catalog.fields import (
 )
 from wholesale.catalog.models import PriceBreak, Product
 from wholesale.catalog.schemas import MAX_BREAKS, MAX_QTY, SKU_PATTERN
+from wholesale.csv_writer import CSVText
 from wholesale.db import utcnow
 from wholesale.errors import Forbidden, ValidationFailed
 from wholesale.extensions import db
@@ -516,9 +517,8 @@ def _apply_stock(user: User, changes: list[dict[str, Any]],
 def export_products(supplier: Organization, include_archived: bool = True) -> str:
     """The supplier's products as CSV text (the same columns the import reads)."""
     _require_supplier(supplier)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(PRODUCT_COLUMNS)
+    out = CSVText()
+    out.row(PRODUCT_COLUMNS)
     p = Product.__table__.c
     stmt = select(p.id, p.sku, p.name, p.description, p.category, p.unit, p.price, p.currency,
                   p.case_size, p.min_order_qty, p.order_multiple, p.allow_backorder,
@@ -534,11 +534,11 @@ def export_products(supplier: Organization, include_archived: bool = True) -> st
             .order_by(PriceBreak.product_id, PriceBreak.min_qty)):
         breaks.setdefault(pid, []).append(f"{qty}:{price:.2f}")
     for row in db.session.execute(stmt):
-        writer.writerow([
+        out.row([
             row.sku, row.name, row.description, row.category, row.unit, f"{row.price:.2f}",
             row.currency, row.case_size, row.min_order_qty, row.order_multiple,
             "; ".join(breaks.get(row.id, [])), "yes" if row.allow_backorder else "no",
             row.reorder_point, "" if row.overstock_level is None else row.overstock_level,
             "yes" if row.archived_at is None else "no",
         ])
-    return out.getvalue()
+    return out.take()

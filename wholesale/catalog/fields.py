@@ -70,9 +70,11 @@ def parse_whole(value: Any, *, minimum: int | None = None, maximum: int = MAX_IN
         raise BadValue("Must be a whole number.")
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("+-").isdigit():
+        digits = text[1:] if text[:1] in ("+", "-") else text
+        # ASCII only ("²" is a digit to isdigit(), not to int()); a huge one is just too big
+        if not (digits.isascii() and digits.isdigit()):
             raise BadValue("Must be a whole number.")
-        value = int(text)
+        value = int(text) if len(digits) <= 18 else (-(10**18) if text[0] == "-" else 10**18)
     if not isinstance(value, int):
         raise BadValue("Must be a whole number.")
     if minimum is not None and value < minimum:

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from wholesale.api.fields import Id
 from wholesale.api.pagination import PageQuery
 from wholesale.catalog.fields import Currency, Money, Percent, StrictBool, Whole
 
@@ -80,7 +81,7 @@ class ProductUpdate(_ProductFields):
 
 
 class ProductQuery(PageQuery):
-    supplier_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    supplier_id = Id("a supplier id", text=True, load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(max=200))
     category = fields.String(load_default=None, validate=validate.Length(max=100))
     include_archived = fields.Boolean(

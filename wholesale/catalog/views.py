@@ -21,6 +21,7 @@ from flask_login import login_required
 
 from wholesale.accounts.models import Organization
 from wholesale.catalog import csv_import, images, services
+from wholesale.db import parse_id
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 from wholesale.portal.access import my_org, supplier_required
@@ -31,8 +32,7 @@ bp = Blueprint("catalog", __name__)
 
 
 def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return parse_id(request.args.get("page")) or 1
 
 
 def cart_add_url() -> str:
@@ -64,8 +64,7 @@ def _supplier_catalog(org: Organization) -> ResponseReturnValue:
 
 def _buyer_catalog(org: Organization) -> ResponseReturnValue:
     suppliers = [rel.supplier for rel in trading.relationships_of(org)]
-    chosen = request.args.get("supplier", "")
-    supplier_id = int(chosen) if chosen.isdigit() else None
+    supplier_id = parse_id(request.args.get("supplier"))
     if supplier_id is not None and supplier_id not in {s.id for s in suppliers}:
         supplier_id = None
     q = request.args.get("q", "").strip()[:200]
@@ -86,7 +85,7 @@ def _buyer_catalog(org: Organization) -> ResponseReturnValue:
 def bulk() -> ResponseReturnValue:
     """Selected rows → set a price, change prices by a percentage, archive or restore."""
     org = my_org()
-    ids = [int(i) for i in request.form.getlist("product_ids") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.form.getlist("product_ids")) if i is not None]
     action = request.form.get("action", "")
     back = safe_next(request.form.get("next")) or url_for("catalog.index")
     if not back.startswith("/catalog"):

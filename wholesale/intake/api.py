@@ -14,7 +14,6 @@ from wholesale.intake.schemas import IntakeParseRequest, IntakeParseSchema
 
 @route("/intake/parse", "POST", summary="Read a buyer's message into a draft order (no side "
        "effects)", body=IntakeParseRequest, response=IntakeParseSchema,
-       kinds=["buyer", "supplier"],
        extra_responses={404: "not a connected supplier / not one of your customers"})
 def parse_message(data: dict[str, Any]) -> ParseResult:
     return services.read_message(current_user, data["text"], supplier_id=data.get("supplier_id"),

@@ -353,9 +353,9 @@ class _Reader:
                        product.name).quantity
 
     def _line(self, fragment: str, quantity: Quantity | None, match: Match,
-              refers_to_history: bool, increment: bool) -> None:
-        """A line; in a history order, a product already there is set to the quantity
-        (or, after "add"/"plus", increased by it)."""
+              refers_to_history: bool, increment: bool) -> ParsedLine | None:
+        """A line (returned when it is a line of its own); in a history order, a product
+        already there is set to the quantity (or, after "add"/"plus", increased by it)."""
         best = match.best
         assert best is not None
         product = best.product
@@ -380,11 +380,11 @@ class _Reader:
             flags.append("chosen_by_history")
         if amount <= 0:
             self.unmatched.append(fragment.strip())
-            return
+            return None
         if refers_to_history and product.id in self.base:
             self.base[product.id] = amount + (self.base[product.id] if increment else 0)
             self.edited[product.id] = fragment
-            return
+            return None
         line = ParsedLine(product.id, product.sku, product.name, amount, product.unit,
                           round(min(confidence, 1.0), 2), fragment.strip(), flags, note,
                           best.how)
@@ -392,8 +392,9 @@ class _Reader:
             if existing.product_id == product.id:
                 existing.quantity += amount
                 existing.source_text += f"; {line.source_text}"
-                return
+                return existing
         self.added.append(line)
+        return line
 
     def _ask(self, fragment: str, quantity: Quantity | None, match: Match) -> None:
         options = [
@@ -424,8 +425,9 @@ class _Reader:
             if len(fitting) == 1:
                 chosen = fitting[0]
                 pick = Match(Candidate(chosen.product, min(chosen.score, 0.75), chosen.how))
-                self._line(fragment, quantity, pick, refers_to_history, False)
-                self.added[-1].flags.append("chosen_by_context")
+                line = self._line(fragment, quantity, pick, refers_to_history, False)
+                if line is not None:
+                    line.flags.append("chosen_by_context")
             else:
                 self._ask(fragment, quantity, match)
 

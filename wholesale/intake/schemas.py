@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
@@ -32,11 +34,23 @@ class IntakeParseRequest(Schema):
             raise ValidationError("Give a date between 2000 and 2100.")
 
 
+class Quantity(fields.Field):
+    """A JSON number: whole quantities as integers (as orders take them), others as floats."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any,
+                   **kwargs: Any) -> int | float | None:
+        if value is None:
+            return None
+        amount = Decimal(value)
+        return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
 class ParsedLineSchema(Schema):
     product_id = fields.Integer()
     sku = fields.String()
     name = fields.String()
-    quantity = fields.Decimal(as_string=False, metadata={"description": "in the product's unit"})
+    quantity = Quantity(metadata={"description": "in the product's unit (a whole number "
+                                                "unless flagged check_quantity)"})
     unit = fields.String()
     confidence = fields.Float(metadata={"description": "0..1"})
     source_text = fields.String(metadata={"description": "the words the line came from"})
@@ -58,7 +72,7 @@ class QuestionOptionSchema(Schema):
 class QuestionSchema(Schema):
     fragment = fields.String()
     prompt = fields.String(metadata={"description": "e.g. 'Romaine: 1) … or 2) …? Reply 1 or 2.'"})
-    quantity = fields.Decimal(as_string=False, allow_none=True)
+    quantity = Quantity(allow_none=True, metadata={"description": "as the buyer wrote it"})
     unit = fields.String(allow_none=True)
     options = fields.List(fields.Nested(QuestionOptionSchema))
 

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from wholesale.api.fields import Id
 from wholesale.api.pagination import PageQuery
 from wholesale.catalog.fields import Whole
 from wholesale.inventory.models import MovementKind
@@ -28,8 +29,8 @@ class StockLevelSchema(Schema):
 
 
 class StockQuery(PageQuery):
-    product_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    warehouse_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    product_id = Id("a product id", text=True, load_default=None)
+    warehouse_id = Id("a warehouse id", text=True, load_default=None)
 
 
 class MovementSchema(Schema):

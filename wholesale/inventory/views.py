@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from wholesale.catalog import services as catalog
+from wholesale.db import parse_id
 from wholesale.errors import Conflict, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory import overview, reports, stock
@@ -16,8 +17,7 @@ bp = Blueprint("inventory", __name__)
 
 
 def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(int(value), 1) if value.isdigit() else 1
+    return parse_id(request.args.get("page")) or 1
 
 
 @bp.get("/inventory")
@@ -41,9 +41,11 @@ def product(product_id: int) -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         form = {k: request.form.get(k, "").strip() for k in form}
-        warehouse_id = int(form["warehouse_id"]) if form["warehouse_id"].isdigit() else None
-        raw = form["quantity"]
-        quantity: int | str = int(raw) if raw.lstrip("-").isdigit() else raw
+        warehouse_id = parse_id(form["warehouse_id"])
+        raw, digits = form["quantity"], form["quantity"].removeprefix("-")
+        # stock.receive/adjust check the range; "²" passes isdigit() but not int()
+        quantity: int | str = int(raw) if digits.isascii() and digits.isdigit() \
+            and len(digits) <= 18 else raw
         try:
             if form["kind"] == "adjust":
                 stock.adjust(me(), warehouse_id, item.id, quantity, form["reason"],
@@ -70,8 +72,7 @@ def product(product_id: int) -> ResponseReturnValue:
 
 def _report(kind: str) -> ResponseReturnValue:
     org = my_org()
-    days = request.args.get("days", "90")
-    days_value = min(max(int(days), 1), 3650) if days.isdigit() else 90
+    days_value = min(parse_id(request.args.get("days")) or 90, 3650)
     stmt = {"low": lambda: reports.low_stock(org),
             "dead": lambda: reports.dead_stock(org, days_value),
             "overstock": lambda: reports.overstock(org)}[kind]()

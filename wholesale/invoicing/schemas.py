@@ -18,7 +18,9 @@ def _money(attr: str) -> fields.Function:
         value = getattr(obj, attr)
         return None if value is None else f"{Decimal(value):.2f}"
 
-    return fields.Function(get, metadata={"type": "string", "example": "12.50"})
+    return fields.Function(
+        get, metadata={"type": "string", "format": "decimal", "example": "12.50"}
+    )
 
 
 class _Org(Schema):
@@ -287,9 +289,9 @@ class SettingsSchema(Schema):
     basis = fields.Function(lambda s: s.basis.value, deserialize=str,
                             metadata={"enum": ["shipment", "order"]})
     auto_issue = fields.Boolean()
-    remind_days_before = fields.Integer(strict=True)
+    remind_days_before = WholeNumber(0, 90, "a number of days (0: never)")
     remind_on_due = fields.Boolean()
-    remind_every_days_after = fields.Integer(strict=True)
+    remind_every_days_after = WholeNumber(0, 90, "a number of days (0: never)")
 
 
 class TaxRateRequest(Schema):

@@ -13,8 +13,6 @@ aging as of the period's last day.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, union_all
 
+from wholesale.csv_writer import CSVText
 from wholesale.extensions import db
 from wholesale.invoicing.models import (
     CreditNote,
@@ -191,36 +190,14 @@ CSV_HEADER = ("type", "number", "date", "due_date", "buyer", "order", "po_number
               "method", "reference", "applies_to")
 
 
-def _safe(cell: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 def journal_csv(supplier_id: int, start: date, end: date) -> Iterator[str]:
     """Invoices, credit notes and payment allocations of the period, one row each."""
     from wholesale.accounts.models import Organization
     from wholesale.orders.models import Order
 
-    out = io.StringIO()
-    raw = csv.writer(out)
-
-    class _Writer:
-        @staticmethod
-        def writerow(cells: tuple[Any, ...]) -> None:
-            raw.writerow([_safe(cell) for cell in cells])
-
-    writer = _Writer()
-
-    def flush() -> str:
-        value = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return value
-
-    writer.writerow(CSV_HEADER)
-    yield flush()
+    writer = CSVText()
+    writer.row(CSV_HEADER)
+    yield writer.take()
     buyer = Organization.__table__.alias("buyer")
     inv, orders = Invoice.__table__.c, Order.__table__
     stmt = (select(Invoice.__table__, buyer.c.name.label("buyer_name"),
@@ -232,12 +209,12 @@ def journal_csv(supplier_id: int, start: date, end: date) -> Iterator[str]:
     for row in db.session.execute(stmt).mappings():
         void = row["status"] == InvoiceStatus.VOID
         balance = ZERO if void else row["total"] - row["amount_paid"] - row["amount_credited"]
-        writer.writerow(("invoice", f"INV-{row['number']:05d}", row["issue_date"],
+        writer.row(("invoice", f"INV-{row['number']:05d}", row["issue_date"],
                          row["due_date"], row["buyer_name"], row["order_number"],
                          row["po_number"], row["currency"], row["subtotal"], row["tax_total"],
                          row["total"], row["amount_paid"], row["amount_credited"], balance,
                          getattr(row["status"], "value", row["status"]), "", "", ""))
-        yield flush()
+        yield writer.take()
     cn = CreditNote.__table__.c
     stmt = (select(CreditNote.__table__, buyer.c.name.label("buyer_name"),
                    inv.number.label("invoice_number"))
@@ -246,12 +223,12 @@ def journal_csv(supplier_id: int, start: date, end: date) -> Iterator[str]:
             .where(cn.supplier_id == supplier_id, cn.issue_date >= start, cn.issue_date <= end)
             .order_by(cn.number))
     for row in db.session.execute(stmt).mappings():
-        writer.writerow(("credit_note", f"CN-{row['number']:05d}", row["issue_date"], "",
+        writer.row(("credit_note", f"CN-{row['number']:05d}", row["issue_date"], "",
                          row["buyer_name"], "", "", row["currency"], row["subtotal"],
                          row["tax_total"], row["total"], "", "", "",
                          getattr(row["reason"], "value", row["reason"]), "", row["note"],
                          f"INV-{row['invoice_number']:05d}"))
-        yield flush()
+        yield writer.take()
     pay, pa = Payment.__table__.c, PaymentAllocation.__table__.c
     stmt = (select(pay.id, pay.paid_on, pay.currency, pay.method, pay.reference,
                    pa.amount, buyer.c.name.label("buyer_name"),
@@ -263,8 +240,8 @@ def journal_csv(supplier_id: int, start: date, end: date) -> Iterator[str]:
             .where(pay.supplier_id == supplier_id, pay.paid_on >= start, pay.paid_on <= end)
             .order_by(pay.paid_on, pay.id, pa.id))
     for row in db.session.execute(stmt).mappings():
-        writer.writerow(("payment", f"PAY-{row['id']:05d}", row["paid_on"], "",
+        writer.row(("payment", f"PAY-{row['id']:05d}", row["paid_on"], "",
                          row["buyer_name"], "", "", row["currency"], "", "", row["amount"],
                          "", "", "", "", getattr(row["method"], "value", row["method"]),
                          row["reference"], f"INV-{row['invoice_number']:05d}"))
-        yield flush()
+        yield writer.take()

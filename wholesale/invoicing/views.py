@@ -29,7 +29,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from wholesale.db import MAX_ID
+from wholesale.db import parse_id
 from wholesale.errors import DomainError, NotFound
 from wholesale.extensions import db
 from wholesale.invoicing import (
@@ -130,8 +130,7 @@ def _date_arg(name: str) -> date | None:
 
 
 def _int_arg(args: MultiDict[str, str], name: str) -> int | None:
-    value = args.get(name, "").strip()
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+    return parse_id(args.get(name))
 
 
 # -- lists and documents --------------------------------------------------------------------

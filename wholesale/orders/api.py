@@ -38,6 +38,8 @@ def _key_required(view: Callable[..., Any]) -> Callable[..., Any]:
     response=OrderSchema,
     status=201,
     decorators=[_key_required],
+    headers={"Idempotency-Key": "1 to 255 printable characters; a retry with the same key "
+                                "and body answers the order placed the first time"},
     extra_responses={
         200: "The same Idempotency-Key and body again: the order placed the first time",
         400: "idempotency_key_required",

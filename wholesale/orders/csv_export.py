@@ -7,11 +7,10 @@ The columns start with those the CSV import reads (`order_ref`, `supplier`, `buy
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from wholesale.accounts.models import Organization
+from wholesale.csv_writer import CSVText
 from wholesale.orders.queries import OrderFilters, iter_orders
 
 COLUMNS = ("order_ref", "supplier", "buyer", "sku", "quantity", "delivery_date", "location",
@@ -19,28 +18,14 @@ COLUMNS = ("order_ref", "supplier", "buyer", "sku", "quantity", "delivery_date",
            "unit_price", "line_total", "order_total", "currency", "backorder_of")
 
 
-def _safe(value: object) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_rows(org: Organization, filters: OrderFilters) -> Iterator[str]:
     """The CSV text, a chunk per order (for a streamed response)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(COLUMNS)
-    yield flush()
+    out = CSVText()
+    out.row(COLUMNS)
+    yield out.take()
     for order in iter_orders(org, filters):
         for line in order.lines:
-            writer.writerow([_safe(v) for v in (
+            out.row((
                 order.display_number, order.supplier.name, order.buyer.name, line.sku,
                 line.quantity, order.requested_delivery_date.isoformat(),
                 order.delivery_location.name, order.po_number, order.notes,
@@ -48,5 +33,5 @@ def export_rows(org: Organization, filters: OrderFilters) -> Iterator[str]:
                 line.name, line.unit, f"{line.unit_price:.2f}", f"{line.line_total:.2f}",
                 f"{order.subtotal:.2f}", order.currency,
                 order.backorder_of.display_number if order.backorder_of else "",
-            )])
-        yield flush()
+            ))
+        yield out.take()

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from wholesale.api.fields import Coordinate
+from wholesale.api.fields import Coordinate, Id, WholeNumber
 from wholesale.api.pagination import PageQuery
-from wholesale.db import MAX_ID
 from wholesale.fulfilment import late as _late
 from wholesale.fulfilment.serialize import (
     DelaySchema,
@@ -19,31 +18,6 @@ from wholesale.fulfilment.serialize import (
 from wholesale.orders.models import OrderStatus
 from wholesale.orders.placement import MAX_CONTACTS, MAX_LINES, MAX_NOTES, MAX_PO_NUMBER
 from wholesale.orders.rules import MAX_QUANTITY
-
-
-class WholeNumber(fields.Integer):
-    """A JSON integer (no strings, floats or booleans) within [minimum, maximum]; with
-    `text=True` (query strings) a string of digits."""
-
-    def __init__(self, minimum: int, maximum: int, what: str, *, text: bool = False,
-                 **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-        self.minimum, self.maximum, self.what, self.text = minimum, maximum, what, text
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if self.text and isinstance(value, str) and value.isascii() and value.isdigit():
-            value = int(value) if len(value) <= 12 else self.maximum + 1
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"Must be {self.what} (a whole number).")
-        if not self.minimum <= value <= self.maximum:
-            raise ValidationError(
-                f"Must be {self.what} between {self.minimum} and {self.maximum:,}."
-            )
-        return value
-
-
-def Id(what: str = "an id", **kwargs: Any) -> WholeNumber:  # noqa: N802 - a field factory
-    return WholeNumber(1, MAX_ID, what, **kwargs)
 
 
 class LineRequest(Schema):
