@@ -40,6 +40,7 @@ from wholesale.accounts.models import (
 )
 from wholesale.api.registry import OPERATIONS
 from wholesale.catalog.models import Product, ProductImage
+from wholesale.drafts.models import OrderDraft
 from wholesale.extensions import db
 from wholesale.fulfilment.models import (
     DeliveryChange,
@@ -48,6 +49,7 @@ from wholesale.fulfilment.models import (
     Shipment,
     ShipmentLine,
 )
+from wholesale.intake.models import IntakeAlias
 from wholesale.inventory.models import StockLevel, StockMovement
 from wholesale.invoicing.models import (
     BillingProfile,
@@ -101,6 +103,7 @@ class Tenant:
     change_id: int = 0
     invoice_id: int = 0
     thread_id: int = 0  # the account thread
+    draft_id: int = 0  # a draft read from a message in it
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -124,6 +127,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "delivery-changes": lambda t: t.change_id,
     "invoices": lambda t: t.invoice_id,
     "threads": lambda t: t.thread_id,
+    "drafts": lambda t: t.draft_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -179,6 +183,8 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Cart: lambda t: t.rows[Cart],
     ReadState: lambda t: t.rows[ReadState],
     Attachment: lambda t: t.rows[Attachment],
+    OrderDraft: lambda t: [t.draft_id],
+    IntakeAlias: lambda t: t.rows[IntakeAlias],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -287,6 +293,12 @@ def place_order(tenant: Tenant) -> None:
     tenant.thread_id = account[0]["id"]
     must(buyer.post(f"/api/v1/threads/{tenant.thread_id}/messages",
                     json={"body": f"Account message {tenant.marker}"}))
+    must(buyer.post(f"/api/v1/threads/{tenant.thread_id}/messages",
+                    json={"body": f"3 x SKU-{tenant.marker} please"}))
+    tenant.draft_id = must(buyer.get("/api/v1/drafts?status=open")).json["items"][0]["id"]
+    must(supplier.patch(f"/api/v1/drafts/{tenant.draft_id}", json={"lines": [{
+        "product_id": tenant.product_id, "quantity": 3,
+        "source_text": f"widgets {tenant.marker}"}]}))  # teaches the intake: an alias row
     new_eta = (date.today() + timedelta(days=20)).isoformat()
     must(supplier.post(f"{order_url}/delays",
                        json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
@@ -341,7 +353,7 @@ def place_order(tenant: Tenant) -> None:
         select(InvoiceLine.id).where(InvoiceLine.invoice_id == tenant.invoice_id)
         .execution_options(**everything)
     ))
-    for model in (Payment, CreditLimit, ProductTaxRate):
+    for model in (Payment, CreditLimit, ProductTaxRate, IntakeAlias):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)

@@ -9,4 +9,5 @@ from wholesale.orders import models as orders
 from wholesale.sites import models as sites
 from wholesale.trading import models as trading
 
-__all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "sites", "trading"]
+__all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "sites",
+           "trading"]

@@ -39,7 +39,7 @@ def get_draft(draft_id: int) -> OrderDraft:
        response=DraftSchema, extra_responses={409: "invalid_transition: the draft is closed"})
 def update_draft(draft_id: int, data: dict[str, Any]) -> OrderDraft:
     draft = services.get(current_user, draft_id)
-    return services.update(draft, current_user, lines=data.get("lines"),
+    return services.correct(draft, current_user, lines=data.get("lines"),
                            requested_delivery_date=data.get("requested_delivery_date"),
                            delivery_location_id=data.get("delivery_location_id"),
                            send_back=data["send_back"])

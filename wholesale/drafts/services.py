@@ -29,6 +29,7 @@ from wholesale.extensions import db
 from wholesale.intake import services as intake
 from wholesale.intake.parser import ParsedLine, ParseResult
 from wholesale.orders import placement
+from wholesale.orders import rules as ordering_rules
 from wholesale.orders.models import Channel, Order
 from wholesale.sites.models import DeliveryLocation
 from wholesale.tenancy import as_tenant, get_or_404
@@ -41,7 +42,7 @@ _AMENDS = re.compile(
     r"^\W*(?:and\s+|also\s+|oh\s+|but\s+|sorry\s+|actually\s+|wait\s+)*"
     r"(?:add|also|plus|\+|no|without|w/o|minus|remove|drop|skip|cancel|take off|leave out|"
     r"double|triple|make it|make the|change|instead|extra|another|one more|\d+ more|"
-    r"only|just|not|nix|swap|replace)\b", re.IGNORECASE)
+    r"not|nix|swap|replace)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,12 +110,16 @@ def _new_draft(supplier_id: int, buyer_id: int, text: str, source: DraftSource,
                result: ParseResult, author: User, now: datetime, *,
                thread_id: int | None = None, message_id: int | None = None) -> OrderDraft:
     hours = current_app.config["DRAFT_TTL_HOURS"]
+    day, note = result.requested_delivery_date, result.date_note
+    if day is None:  # no day asked: the earliest the supplier delivers
+        day = ordering_rules.earliest_delivery_date(ordering_rules.rules_for(supplier_id), now)
+        note = f"Earliest delivery is {day:%A} {day:%b} {day.day}."
     draft = OrderDraft(
         supplier_id=supplier_id, buyer_id=buyer_id, thread_id=thread_id,
         message_id=message_id, source=source, text=text[:5000],
         lines=[line_dict(line) for line in result.lines], unmatched=result.unmatched,
         questions=[_question_dict(q) for q in result.questions],
-        requested_delivery_date=result.requested_delivery_date, date_note=result.date_note,
+        requested_delivery_date=day, date_note=note,
         delivery_location_id=_default_location(buyer_id), status=DraftStatus.OPEN,
         created_by_id=author.id, expires_at=now + timedelta(hours=hours),
     )
@@ -187,7 +192,7 @@ def _item_words(fragment: str) -> str:
 # -- the rep's corrections ----------------------------------------------------------------
 
 
-def update(draft: OrderDraft, actor: User, *, lines: list[dict[str, Any]] | None = None,
+def correct(draft: OrderDraft, actor: User, *, lines: list[dict[str, Any]] | None = None,
            requested_delivery_date: date | None = None,
            delivery_location_id: int | None = None, send_back: bool = False) -> OrderDraft:
     """Fix lines (product and quantity), the date or the location of an open draft. A line
@@ -212,7 +217,7 @@ def _corrected(draft: OrderDraft, lines: list[dict[str, Any]], actor: User
                ) -> list[dict[str, Any]]:
     ids = [line["product_id"] for line in lines]
     stmt = select(Product).where(Product.id.in_(ids), Product.supplier_id == draft.supplier_id,
-                                 Product.active.is_(True))
+                                 Product.archived_at.is_(None))
     products = {p.id: p for p in db.session.scalars(stmt.execution_options(**UNSCOPED))}
     errors: dict[str, list[str]] = {}
     for index, line in enumerate(lines):
@@ -226,8 +231,8 @@ def _corrected(draft: OrderDraft, lines: list[dict[str, Any]], actor: User
         product = products[line["product_id"]]
         source = line.get("source_text") or ""
         before = old.get(source) if source else None
-        if before is not None and before["product_id"] != product.id and actor_is_supplier(
-                actor, draft):
+        if source and (before is None or before["product_id"] != product.id) \
+                and actor_is_supplier(actor, draft):
             intake.teach(draft.supplier_id, draft.buyer_id, _item_words(source), product.id,
                          taught_by=actor)
         fixed.append({"product_id": product.id, "sku": product.sku, "name": product.name,
