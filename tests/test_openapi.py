@@ -172,11 +172,13 @@ def test_money_is_documented_as_a_decimal_string(spec):
         prop = schemas[schema]["properties"][field]
         assert prop["type"] == "string" and prop["format"] == "decimal", (schema, field, prop)
         assert re.fullmatch(prop["pattern"], "12.50") and not re.fullmatch(prop["pattern"], "12.5")
+    money = re.compile(r"price|total|amount|cost|balance|credit|subtotal|tax")
     decimals = [
         (name, field, prop)
         for name, schema in schemas.items()
         for field, prop in schema.get("properties", {}).items()
-        if prop.get("format") == "decimal" or prop.get("type") == "number"
+        if prop.get("format") == "decimal"
+        or (prop.get("type") == "number" and money.search(field))
     ]
     assert len(decimals) > 10
     assert all(prop["type"] == "string" for _, _, prop in decimals), decimals

@@ -52,8 +52,8 @@ def test_import_page_dry_run_then_import(page, live_db, tmp_path):
     db.session.rollback()  # SQLite: our reads take the write lock (BEGIN IMMEDIATE); let go
 
     page.click("[data-apply]")
-    page.wait_for_function(
-        "document.querySelector('[data-result]').innerText.includes('Imported')"
+    page.wait_for_function(  # a function, not an expression: the page's CSP forbids eval
+        "() => document.querySelector('[data-result]').innerText.includes('Imported')"
         " || !!document.querySelector('[data-result] .alert--error')")
     assert "Imported 2 rows" in page.inner_text("[data-result]")
     db.session.expire_all()
