@@ -9,6 +9,13 @@ several workers share the work, and with the same conditional UPDATE on SQLite, 
 writers are serialized. The attempt is counted in the claim's commit, before the send; a
 worker that dies leaves leases that expire, and another worker takes the messages over.
 
+A claim never exceeds the free send slots, so everything claimed is at a provider at once.
+An accepted send is marked sent by its pool thread, in its own short transaction, the moment
+the provider answers (`mark_sent`): a worker killed at any moment re-sends only what was at a
+provider then (at most `NOTIFY_CONCURRENCY` messages; delivery is at-least-once). Stopping
+(`finish`) claims nothing more, waits for the sends at a provider and releases what never
+started, so another worker takes it at once rather than after the lease.
+
 Periodic work rides on the loop: chat digests and the late-order check every
 `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
@@ -23,13 +30,13 @@ import socket
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
 
 from messaging.notifications import digest, outbox, reply_context, retry
 from messaging.notifications.fallback import queue_email_fallback
@@ -52,6 +59,7 @@ from messaging.providers import (
     Providers,
     build_providers,
 )
+from wholesale import autocommit
 from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment.late import flag_late_orders
@@ -71,6 +79,8 @@ class Outcome:
     claimed: Claimed
     result: ProviderResult | None = None
     error: ProviderError | None = None
+    recorded: bool = False  # accepted, and already marked sent by the pool thread
+    released: bool = False  # never sent: the dispatcher was stopping
 
 
 class Dispatcher:
@@ -96,6 +106,10 @@ class Dispatcher:
         self.outcomes: queue.Queue[Outcome] = queue.Queue()
         self._held: list[Outcome] = []
         self._inflight_ids: set[int] = set()
+        self._futures: dict[int, tuple[Future[None], Claimed]] = {}
+        # Set when stopping: nothing more is claimed, and no send starts any more.
+        self._closing = threading.Event()
+        self._marking = self._marking_engine(app)
         self._renewed_at = time.monotonic()
         self.inflight = 0
         self.run_digests = run_digests
@@ -106,13 +120,25 @@ class Dispatcher:
         self.sent = 0  # counters, for the benchmark and logs
         self.failed = 0
 
+    @staticmethod
+    def _marking_engine(app: Flask) -> Engine | None:
+        """Where pool threads mark accepted sends: autocommit on PostgreSQL (a statement is
+        its own transaction: no BEGIN/COMMIT round trips, its own pool), the engine on
+        SQLite (writers are serialized anyway). None when the session is bound to one
+        connection (a test's outer transaction): the loop records them on it then."""
+        with app.app_context():
+            if not isinstance(db.session.get_bind(), Engine):
+                return None
+            return autocommit.engine() if autocommit.available() else db.engine
+
     # -- the loop ---------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, *, grace: float = 30.0) -> None:
+        """Until `stop` is set; then `finish(grace)`."""
         log.info("notification dispatcher %s: concurrency %d", self.worker_id,
                  self.settings.concurrency)
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not self._closing.is_set():
                 try:
                     claimed = self.step()
                 except Exception:  # a database hiccup must not end the dispatcher
@@ -124,14 +150,25 @@ class Dispatcher:
                 else:
                     self._wait(stop)
         finally:
-            self.finish()
+            self.finish(grace)
 
     def finish(self, timeout: float = 30.0) -> None:
-        """Wait for the sends in flight and record them."""
+        """Stop: claim nothing more, wait (up to `timeout`) for the sends at a provider and
+        record them, and release what was claimed but never sent (free for any worker at
+        once). A send still at a provider after `timeout` keeps its lease: it may have been
+        accepted (it marks itself sent if it is, while the process lives)."""
+        self._closing.set()
         deadline = time.monotonic() + timeout
         while self.inflight and time.monotonic() < deadline:
-            self._gather(timeout=0.5)
+            self._gather(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
             self._record_only()
+        for future, item in list(self._futures.values()):
+            if future.cancel():  # queued behind a send, never started
+                self.outcomes.put(Outcome(item, released=True))
+        self._record_only()
+        if self._inflight_ids:
+            log.warning("stopped with notifications still at a provider (they keep their "
+                        "lease): %s", sorted(self._inflight_ids))
         self.pool.shutdown(wait=False, cancel_futures=True)
         if self.daily is not None and self.daily.thread is not None:
             # A daily run in progress: let it finish if it can (otherwise its claim's
@@ -158,19 +195,35 @@ class Dispatcher:
         with self.app.app_context():
             self._record(outcomes)
             self._renew_leases()
-            batch = self._claim(free) if free > 0 else []
+            batch = self._claim(free) if free > 0 and not self._closing.is_set() else []
             db.session.commit()
             if self.run_digests and time.monotonic() >= self._next_digest:
                 self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
                 self._digests()
                 self._late_orders()
-        if self.daily is not None:
+        if self.daily is not None and not self._closing.is_set():
             self.daily.tick()
-        for item in batch:
-            self.inflight += 1
-            self._inflight_ids.add(item.message.notification_id)
-            self.pool.submit(self._send, item)
+        self._submit(batch)
         return len(batch)
+
+    def _submit(self, batch: list[Claimed]) -> None:
+        for index, item in enumerate(batch):
+            nid = item.message.notification_id
+            try:
+                self._futures[nid] = (self.pool.submit(self._send, item), item)
+            except RuntimeError:
+                # The interpreter is exiting and has shut the pool down (an in-process
+                # dispatcher nobody stopped first): release the rest and stop.
+                log.warning("send pool shut down: releasing %d claimed notifications",
+                            len(batch) - index)
+                self._closing.set()
+                for unsent in batch[index:]:
+                    self.outcomes.put(Outcome(unsent, released=True))
+                    self.inflight += 1
+                    self._inflight_ids.add(unsent.message.notification_id)
+                return
+            self.inflight += 1
+            self._inflight_ids.add(nid)
 
     def _record_only(self) -> None:
         outcomes = self._take()
@@ -249,16 +302,35 @@ class Dispatcher:
     # -- sending (pool threads: no database) ---------------------------------------------
 
     def _send(self, item: Claimed) -> None:
+        if self._closing.is_set():  # stopping: not started, so released
+            self.outcomes.put(Outcome(item, released=True))
+            return
         try:
             provider = self.providers.for_channel(item.message.channel)
             result = provider.send(item.message)
-            self.outcomes.put(Outcome(item, result=result))
         except ProviderError as exc:
             self.outcomes.put(Outcome(item, error=exc))
         except Exception as exc:  # an adapter bug: retried like a transient failure
             log.exception("provider raised for notification %s", item.message.notification_id)
             self.outcomes.put(Outcome(item, error=ProviderError(
                 f"unexpected error: {exc}", transient=True, code="error")))
+        else:
+            recorded = self._marking is not None and self._mark_sent_now(item, result)
+            self.outcomes.put(Outcome(item, result=result, recorded=recorded))
+
+    def _mark_sent_now(self, item: Claimed, result: ProviderResult) -> bool:
+        """Record an accepted send at once, on this pool thread, in its own short
+        transaction: the fewer accepted sends wait unrecorded, the fewer a kill re-sends.
+        False if that failed (e.g. the row stayed locked): the loop records it instead."""
+        assert self._marking is not None
+        try:
+            with self._marking.begin() as connection:
+                self.mark_sent(connection, item, result)
+            return True
+        except Exception:
+            log.warning("notification %s: could not mark it sent at once; the loop will",
+                        item.message.notification_id, exc_info=True)
+            return False
 
     # -- claiming ----------------------------------------------------------------------------
 
@@ -364,13 +436,20 @@ class Dispatcher:
 
     def _record(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
+            nid = outcome.claimed.message.notification_id
             self.inflight -= 1
-            self._inflight_ids.discard(outcome.claimed.message.notification_id)
-        successes = [o for o in outcomes if o.result is not None]
-        if successes:
-            self._record_sent(successes)
+            self._inflight_ids.discard(nid)
+            self._futures.pop(nid, None)
+        released = [o.claimed.message.notification_id for o in outcomes if o.released]
+        if released:
+            self._release(released)
         for outcome in outcomes:
             if outcome.result is not None:
+                self.sent += 1
+                if not outcome.recorded:
+                    self.mark_sent(db.session.connection(), outcome.claimed, outcome.result)
+                continue
+            if outcome.released:
                 continue
             try:
                 with db.session.begin_nested():
@@ -379,34 +458,52 @@ class Dispatcher:
                 log.exception("could not record notification %s",
                               outcome.claimed.message.notification_id)
 
-    def _record_sent(self, outcomes: list[Outcome]) -> None:
-        """Accepted sends, in a few statements for the whole batch (executemany)."""
+    def mark_sent(self, connection: Connection, item: Claimed, result: ProviderResult
+                  ) -> bool:
+        """The provider accepted `item`: the row is sent (or delivered), with the provider's
+        id, and its lease is cleared. Runs in the caller's transaction (the pool thread's
+        own, or the loop's as a fallback); returns whether this worker's claim recorded it
+        (False: a status callback moved the row on first, or the lease was lost)."""
         now = utcnow()
-        params = []
-        for outcome in outcomes:
-            result = outcome.result
-            assert result is not None
-            params.append({
-                "nid": outcome.claimed.message.notification_id, "worker": self.worker_id,
-                "new_status": (Status.DELIVERED if result.delivered else Status.SENT).value,
-                "provider": result.provider, "provider_id": result.provider_message_id,
-                "now": now, "delivered_at": now if result.delivered else None,
-            })
-        self.sent += len(params)
-        connection = db.session.connection()
-        connection.execute(_MARK_SENT, params)
-        # Rows a status callback moved on first (or whose lease was lost): keep the id.
-        connection.execute(_KEEP_PROVIDER_ID, params)
-        connection.execute(_RELEASE, params)
-        connection.execute(insert(NotificationEvent), [{
-            "notification_id": p["nid"], "status": p["new_status"],
-            "detail": f"accepted by {p['provider']}"
-                      + (f" ({p['provider_id']})" if p["provider_id"] else ""),
-            "source": "dispatcher", "created_at": now} for p in params])
-        reply_context.record_sent(  # where an SMS reply goes (inbound.py)
-            [o.claimed.message.notification_id for o in outcomes
-             if o.claimed.message.channel == "sms"],
-            reply_context.sender_of(self.providers.sms), now)
+        params = {
+            "nid": item.message.notification_id, "worker": self.worker_id,
+            "new_status": (Status.DELIVERED if result.delivered else Status.SENT).value,
+            "provider": result.provider, "provider_id": result.provider_message_id,
+            "now": now, "delivered_at": now if result.delivered else None,
+        }
+        marked = connection.execute(_MARK_SENT, params).rowcount == 1
+        if not marked:
+            # A status callback moved the row on first (or the lease was lost): keep the
+            # provider's id, and let go of the claim.
+            connection.execute(_KEEP_PROVIDER_ID, params)
+            connection.execute(_RELEASE, params)
+        connection.execute(insert(NotificationEvent).values(
+            notification_id=params["nid"], status=params["new_status"],
+            detail=f"accepted by {result.provider}"
+                   + (f" ({result.provider_message_id})" if result.provider_message_id
+                      else ""),
+            source="dispatcher", created_at=now))
+        if item.message.channel == "sms":  # where an SMS reply goes (inbound.py)
+            reply_context.record_sent([params["nid"]],
+                                      reply_context.sender_of(self.providers.sms), now,
+                                      connection)
+        return marked
+
+    def _release(self, nids: list[int]) -> None:
+        """Claimed but never sent (the dispatcher is stopping): the lease is cleared so any
+        worker takes them at once, and the attempt, never made, is not counted."""
+        now = utcnow()
+        n = Notification
+        released = db.session.scalars(
+            update(n)
+            .where(n.id.in_(nids), n.claimed_by == self.worker_id,
+                   n.status == Status.PENDING)
+            .values(claimed_by=None, lease_until=None, attempts=n.attempts - 1,
+                    updated_at=now)
+            .returning(n.id)
+            .execution_options(synchronize_session=False)).all()
+        for nid in released:
+            self._history(nid, "released", f"not sent: {self.worker_id} stopped", now)
 
     def _record_failure(self, outcome: Outcome) -> None:
         now = utcnow()
@@ -486,22 +583,29 @@ _RELEASE = (
 
 _thread: threading.Thread | None = None
 _stop = threading.Event()
+# How long a stopping in-process dispatcher waits for its sends at a provider: within
+# gunicorn's --graceful-timeout (5 s in `make run`), after which the worker is killed.
+IN_PROCESS_GRACE = 3.5
 
 
 def start_in_process(app: Flask) -> threading.Thread:
-    """The dispatcher as a daemon thread of this process (`make run`)."""
+    """The dispatcher as a daemon thread of this process (`make run`). gunicorn stops it
+    at its worker's exit (gunicorn.conf.py), before the interpreter shuts thread pools
+    down; other servers stop it at exit (atexit)."""
     global _thread
     if _thread is not None and _thread.is_alive():
         return _thread
     dispatcher = Dispatcher(app)
     _stop.clear()
-    _thread = threading.Thread(target=dispatcher.run, args=(_stop,), daemon=True,
+    _thread = threading.Thread(target=dispatcher.run, args=(_stop,),
+                               kwargs={"grace": IN_PROCESS_GRACE}, daemon=True,
                                name="notification-dispatcher")
     _thread.start()
     return _thread
 
 
-def stop_in_process(timeout: float = 5.0) -> None:
+def stop_in_process(timeout: float = IN_PROCESS_GRACE + 1.0) -> None:
+    """Stop the in-process dispatcher (if any) and wait for it to finish."""
     _stop.set()
     outbox.WAKE.set()
     if _thread is not None:

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, literal, or_, select
+from sqlalchemy import Connection, case, literal, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
-from messaging.chat.upsert import insert
 from messaging.notifications.addresses import normalize_phone
 from messaging.notifications.models import Channel, Notification, SmsReplyContext
 from wholesale.db import utcnow
@@ -34,10 +34,12 @@ def sender_of(provider: Any) -> str | None:
     return service or normalize_phone(getattr(provider, "from_number", None))
 
 
-def record_sent(notification_ids: Iterable[int], sender: str | None, now: datetime) -> None:
+def record_sent(notification_ids: Iterable[int], sender: str | None, now: datetime,
+                connection: Connection | None = None) -> None:
     """Contexts of the SMS notifications just accepted by the provider (those about an
-    order), in one statement; a notification already recorded (sent twice after a lost
-    lease) keeps its first context."""
+    order), in one statement on `connection` (the dispatcher's, marking them sent) or the
+    session; a notification already recorded (sent twice after a lost lease) keeps its
+    first context."""
     ids = list(notification_ids)
     if not ids:
         return
@@ -51,8 +53,10 @@ def record_sent(notification_ids: Iterable[int], sender: str | None, now: dateti
     )
     columns = ["phone", "sender", "order_id", "organization_id", "user_id", "contact_id",
                "notification_id", "created_at"]
-    db.session.execute(insert(SmsReplyContext).from_select(columns, rows)
-                       .on_conflict_do_nothing())
+    bind = connection if connection is not None else db.session.get_bind()
+    upsert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = upsert(SmsReplyContext).from_select(columns, rows).on_conflict_do_nothing()
+    (connection if connection is not None else db.session).execute(stmt)
 
 
 def record_choice(phone: str, sender: str | None, order_id: int, organization_id: int, *,

@@ -1,6 +1,6 @@
 """`flask --app app worker`: the notification dispatcher alone, for deployments with
-several processes (they share the work on PostgreSQL). SIGTERM or Ctrl-C stops it after
-the sends in flight are recorded."""
+several processes (they share the work on PostgreSQL). SIGTERM or Ctrl-C stops it: it
+claims nothing more, records the sends at a provider and releases what never started."""
 
 from __future__ import annotations
 

@@ -1,0 +1,16 @@
+"""gunicorn settings, read from the working directory (gunicorn's default `--config`) by
+`make run` and the test servers."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Stop the in-process notification dispatcher (`NOTIFY_DISPATCHER=thread`) as the
+    worker exits (SIGTERM, Ctrl-C), before the interpreter shuts its send pool down: it
+    claims nothing more, finishes the sends at a provider and releases the rest."""
+    dispatcher = sys.modules.get("messaging.notifications.dispatcher")
+    if dispatcher is not None:  # never imported: no dispatcher runs in this process
+        dispatcher.stop_in_process()
