@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from messaging.chat.access import open_thread
+from messaging.chat.access import open_account_thread, open_thread
 from messaging.chat.services import post_message
 from wholesale import signals
 from wholesale.accounts.models import Organization, Role, User
 from wholesale.extensions import db
-from wholesale.orders.models import Order, OrderStatus
+from wholesale.orders.models import Channel, Order, OrderStatus
 
 # (side, internal note?, text) per conversation; "buyer" is the buyer's owner, "supplier" the
 # supplier's first staff member (or owner).
@@ -45,7 +45,9 @@ def seed_conversations(supplier: Organization, buyer: Organization) -> None:
     stmt = (
         select(Order)
         .where(Order.supplier_id == supplier.id, Order.buyer_id == buyer.id,
-               Order.status.not_in([OrderStatus.DELIVERED, OrderStatus.CANCELLED]))
+               Order.status.not_in([OrderStatus.DELIVERED, OrderStatus.CANCELLED]),
+               # not the one the account conversation places: seeding again finds the same
+               Order.channel.not_in([Channel.SMS, Channel.CHAT, Channel.EMAIL]))
         .order_by(Order.id.desc())
         .limit(len(_CONVERSATIONS))
         .execution_options(all_tenants=True)
@@ -57,6 +59,28 @@ def seed_conversations(supplier: Organization, buyer: Organization) -> None:
             post_message(access, text, internal=internal, client_id=f"demo-{order.id}-{n}")
 
 
+# The account thread: a question, an order written by SMS and confirmed with YES, then an
+# order written in chat that waits as a draft for the buyer's confirmation.
+_ACCOUNT: list[tuple[str, str, str]] = [  # (side, channel, text)
+    ("buyer", "chat", "Morning! Are the blood oranges back yet?"),
+    ("supplier", "chat", "Next week 🍊 I'll let you know when they land."),
+    ("buyer", "sms", "3 cs roma tomatoes + 2 cs still water pls"),
+    ("buyer", "sms", "YES"),
+    ("buyer", "chat", "can we get 2 cs romaine hearts, 1 tin evoo and 2 cases spaghetti "
+                      "for friday"),
+]
+
+
+def seed_account_conversation(supplier: Organization, buyer: Organization) -> None:
+    """Chat-first ordering in the demo's account thread (drafts read by the intake)."""
+    people = {"buyer": _person(buyer, prefer_staff=False),
+              "supplier": _person(supplier, prefer_staff=True)}
+    for n, (side, channel, text) in enumerate(_ACCOUNT):
+        partner = buyer.id if side == "supplier" else supplier.id
+        access = open_account_thread(people[side], partner)
+        post_message(access, text, client_id=f"demo-account-{n}", source=channel)
+
+
 def _person(org: Organization, *, prefer_staff: bool) -> User:
     members = sorted((u for u in org.users if u.is_active), key=lambda u: u.id)
     staff = [u for u in members if u.role is Role.STAFF]
@@ -66,6 +90,7 @@ def _person(org: Organization, *, prefer_staff: bool) -> User:
 
 def _on_demo_seeded(supplier: Organization, **kwargs: Any) -> None:
     seed_conversations(supplier, kwargs["buyer"])
+    seed_account_conversation(supplier, kwargs["buyer"])
 
 
 def subscribe() -> None:

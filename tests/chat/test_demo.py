@@ -17,6 +17,30 @@ def _counts() -> dict[MessageKind, int]:
 def test_the_demo_has_conversations_and_seeding_again_adds_none(db_session) -> None:
     seed_demo()
     first = _counts()
-    assert first[MessageKind.TEXT] == 7 and first[MessageKind.NOTE] == 1
+    assert first[MessageKind.TEXT] == 7 + 5 and first[MessageKind.NOTE] == 1  # orders + account
     seed_demo()
     assert _counts() == first
+
+
+def test_the_demo_account_thread_has_an_sms_order_and_an_open_draft(db_session) -> None:
+    from messaging.chat.models import Thread, ThreadKind
+    from wholesale.drafts.models import DraftSource, DraftStatus, OrderDraft
+    from wholesale.orders.models import Channel, Order
+
+    supplier, buyer = seed_demo()
+    everything = {"all_tenants": True}
+    thread = db.session.scalars(select(Thread).where(
+        Thread.kind == ThreadKind.ACCOUNT, Thread.supplier_id == supplier.id,
+        Thread.buyer_id == buyer.id).execution_options(**everything)).one()
+    drafts = db.session.scalars(select(OrderDraft).where(OrderDraft.thread_id == thread.id)
+                                .order_by(OrderDraft.id).execution_options(**everything)).all()
+    assert [(d.source, d.status) for d in drafts] == [
+        (DraftSource.SMS, DraftStatus.CONFIRMED), (DraftSource.CHAT, DraftStatus.OPEN)]
+    placed = db.session.get(Order, drafts[0].order_id, execution_options=everything)
+    assert placed.channel is Channel.SMS
+    assert sorted(line.sku for line in placed.lines) == ["BEV-WAT-ST", "PRD-TOM-RM"]
+    assert sorted(line["sku"] for line in drafts[1].lines) == [
+        "DGS-OIL-EV", "DGS-PAS-SP", "PRD-LET-RO"]
+    seed_demo()
+    again = db.session.scalar(select(func.count(OrderDraft.id)).execution_options(**everything))
+    assert again == 2
