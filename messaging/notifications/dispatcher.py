@@ -61,6 +61,7 @@ from messaging.providers import (
 )
 from wholesale import autocommit
 from wholesale.db import utcnow
+from wholesale.drafts.services import expire_due
 from wholesale.extensions import db
 from wholesale.fulfilment.late import flag_late_orders
 
@@ -201,6 +202,7 @@ class Dispatcher:
                 self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
                 self._digests()
                 self._late_orders()
+                self._expired_drafts()
         if self.daily is not None and not self._closing.is_set():
             self.daily.tick()
         self._submit(batch)
@@ -249,6 +251,16 @@ class Dispatcher:
         except Exception:
             db.session.rollback()
             log.exception("late-order check failed")
+
+    def _expired_drafts(self) -> None:
+        """Drafts read from messages that waited past DRAFT_TTL_HOURS (their `draft_changed`
+        subscribers tell the thread and the buyer in this transaction)."""
+        try:
+            expire_due()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("draft expiry failed")
 
     def _wait(self, stop: threading.Event) -> None:
         if self.inflight:
