@@ -241,3 +241,12 @@ def test_a_long_rambling_message_stays_fast_and_safe():
     text = ("hello there " * 200)[:MAX_TEXT_LENGTH]
     result = read(text)
     assert not result.is_order and result.lines == []
+
+
+def test_a_size_word_alone_names_no_product():
+    """"1 case large" after "gloves" is not a case of large eggs: the words are kept for the
+    rep instead of guessed."""
+    result = read("running low on gloves - 2 cases medium 1 case large")
+    assert drafted(result) == {}
+    assert "1 case large" in result.unmatched
+    assert drafted(read("2 cs large eggs")) == {"EGG": Decimal(2)}

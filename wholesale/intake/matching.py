@@ -53,6 +53,11 @@ FILLER = frozenset(
     "another same again too as well ok okay kindly hi hey hello yo morning gm asap "
     "if possible thank cheers lol")
 )
+# Words that describe a product but never name one alone: "1 case large" after "gloves"
+# is not a case of large eggs.
+DESCRIPTORS = frozenset(wordlist(
+    "large medium small big little mini jumbo extra xl xxl fresh frozen dried "
+    "red green yellow white black brown organic regular normal plain new good best cheap"))
 _SKU_SPLIT = re.compile(r"[^a-z0-9]+")
 _SIZE = re.compile(r"^\d|^#\d|\d(?:ml|l|oz|g|ct|mm|cm)$")
 _NAME_NOISE = frozenset(wordlist("ct x ml oz g qt gal pt mo lb lbs kg kgs cm mm no"))
@@ -179,6 +184,8 @@ class CatalogIndex:
                 pid = table.get(key)
                 if pid is not None and pid in self.products:
                     return Match(Candidate(self.products[pid], score, how))
+        if all(singular(w) in DESCRIPTORS for w in content):
+            return Match(None)
         ranked = self._ranked(self.expand(content))
         if not ranked or ranked[0].score < ACCEPT:
             return Match(None)
