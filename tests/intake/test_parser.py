@@ -250,3 +250,13 @@ def test_a_size_word_alone_names_no_product():
     assert drafted(result) == {}
     assert "1 case large" in result.unmatched
     assert drafted(read("2 cs large eggs")) == {"EGG": Decimal(2)}
+
+
+def test_emoji_swapped_letters_and_shorthand_as_buyers_write():
+    assert drafted(read("2 🍋 cases + 1 case 🍅 roma")) == {"LEM": 2, "TOM": 1}
+    assert drafted(read("3 cs lemosn")) == {"LEM": 3}
+    assert drafted(read("dbl my last order", HISTORY)) == {"LET-HRT": 6, "EGG": 4, "MOZ": 4,
+                                                           "EVOO": 4}
+    added = read("add 2 cs lemons to friday")
+    assert drafted(added) == {"LEM": 2} and added.requested_delivery_date == date(2025, 12, 12)
+    assert read("🍋🍋🍋").is_order is False

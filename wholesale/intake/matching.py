@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from wholesale.intake.catalog import Aliases, CatalogProduct
 from wholesale.intake.quantities import take_quantity
@@ -138,6 +139,11 @@ class CatalogIndex:
             for word, score, _ in process.extract(token, self.vocab, scorer=fuzz.ratio,
                                                   score_cutoff=TOKEN_CUTOFF, limit=None):
                 found[word] = max(found.get(word, 0.0), 0.95 * score / 100)
+            # Swapped letters ("onoins", "lemosn") cost fuzz.ratio two edits, OSA one.
+            for word, score, _ in process.extract(token, self.vocab,
+                                                  scorer=OSA.normalized_similarity,
+                                                  score_cutoff=TOKEN_CUTOFF / 100, limit=None):
+                found[word] = max(found.get(word, 0.0), 0.95 * score)
             for word in self.vocab:
                 if len(word) > len(token) and word.startswith(token):
                     found[word] = max(found.get(word, 0.0), 0.9)

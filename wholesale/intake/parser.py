@@ -27,7 +27,7 @@ from wholesale.intake.quantities import (
     number,
     take_quantity,
 )
-from wholesale.intake.text import normal_tokens, tokens, wordlist
+from wholesale.intake.text import emoji_words, normal_tokens, tokens, wordlist
 from wholesale.orders.rules import zone_of
 
 MAX_TEXT_LENGTH = 5000  # longer messages are refused by the API (422)
@@ -93,7 +93,7 @@ _HISTORY = [
                 r"(?:last|previous|prev)(?: order)?\b|"
                 r"\b(?:my|our|the) (?:last|previous) order\b"), "last_order"),
 ]
-_DOUBLE_ALL = re.compile(r"\b(?:double|twice)\s*(?:of\s+)?$")
+_DOUBLE_ALL = re.compile(r"\b(?:double|dbl|twice)\s*(?:of\s+)?$")
 _TRIPLE_ALL = re.compile(r"\btriple\s*$")
 
 # -- fragments ----------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ _LEAD = re.compile(
     r"for|to|the|let's|lets|do|think|guess|going|just|there|only|but|delivery)\b[\s,:]*)+")
 _TRAIL = frozenset(wordlist(
     "for on by pls please plz thanks thx ty if possible asap too as well delivery del thank "
-    "you cheers"))
+    "you cheers to"))
 _REMOVE = re.compile(r"^(?:but\s+)?(?:no|without|w/o|minus|skip|hold|leave out|drop|except|"
                      r"not|remove|cancel|take off|nix)(?:\s+(?:the|any|on|off))?\s+(.+)$")
 _DOUBLE = re.compile(r"^(?:but\s+)?(?:double|2x|twice)(?:\s+(?:the|on|up on))?\s+(.+)$")
@@ -139,7 +139,7 @@ def parse(text: str, catalog: CatalogIndex, history: BuyerHistory | None = None,
     history = history or BuyerHistory()
     aliases = aliases or Aliases()
     today = now.astimezone(zone_of(rules)).date()
-    work = text.lower()
+    work = emoji_words(text).lower()
     if not re.search(r"[a-z0-9]", work):
         return ParseResult(False, reason="empty")
 

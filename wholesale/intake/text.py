@@ -20,6 +20,24 @@ _NOT_PLURAL = {"hummus", "asparagus", "citrus", "couscous", "molasses", "swiss",
                "yes", "pls", "thanks", "lbs", "kgs", "gals", "cs", "ps", "less", "miss"}
 
 
+# Food emoji buyers write instead of the word ("🍋 x2 cases").
+EMOJI = {
+    "🍋": "lemon", "🍊": "orange", "🍅": "tomato", "🥑": "avocado", "🥚": "egg",
+    "🧀": "cheese", "🥛": "milk", "🍄": "mushroom", "🧅": "onion", "🥔": "potato",
+    "🥕": "carrot", "🧄": "garlic", "🥬": "lettuce", "🥒": "cucumber", "🌶": "chili",
+    "🫑": "bell pepper", "🍌": "banana", "🍎": "apple", "🍓": "strawberry",
+    "🍗": "chicken", "🥩": "beef", "🥓": "bacon", "🐟": "fish", "🦐": "shrimp",
+    "☕": "coffee", "🍞": "bread", "🧈": "butter", "🍚": "rice", "🍝": "pasta",
+    "🧃": "juice", "💧": "water", "🫒": "olive", "🍇": "grape", "🍉": "watermelon",
+}
+_EMOJI = re.compile("|".join(map(re.escape, EMOJI)))
+
+
+def emoji_words(text: str) -> str:
+    """Food emoji as the words they stand for, spaced off."""
+    return _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text)
+
+
 def strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
