@@ -24,7 +24,7 @@ from wholesale.db import utcnow
 from wholesale.drafts import replies
 from wholesale.drafts.models import DraftSource, DraftStatus, OrderDraft
 from wholesale.drafts.preview import order_lines
-from wholesale.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from wholesale.errors import Conflict, DomainError, NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.intake import services as intake
 from wholesale.intake.parser import ParsedLine, ParseResult
@@ -90,20 +90,6 @@ def read_buyer_message(*, author: User, supplier_id: int, buyer_id: int, text: s
                        thread_id=thread_id, message_id=message_id)
     _announce(fresh, change, author)
     return Outcome(change, fresh)
-
-
-def open_draft(*, actor: User, supplier_id: int, buyer_id: int, text: str,
-               source: DraftSource, today: date | None = None,
-               thread_id: int | None = None) -> OrderDraft:
-    """A draft from `text` whatever it says (the API's explicit draft); 422 when it names
-    nothing to order."""
-    result = intake.read_for(supplier_id, buyer_id, text, today=today)
-    if not result.is_order:
-        raise ValidationFailed.one("text", "This message doesn't read as an order.")
-    draft = _new_draft(supplier_id, buyer_id, text, source, result, actor, utcnow(),
-                       thread_id=thread_id)
-    _announce(draft, "opened", actor)
-    return draft
 
 
 def _new_draft(supplier_id: int, buyer_id: int, text: str, source: DraftSource,
@@ -232,7 +218,7 @@ def _corrected(draft: OrderDraft, lines: list[dict[str, Any]], actor: User
         source = line.get("source_text") or ""
         before = old.get(source) if source else None
         if source and (before is None or before["product_id"] != product.id) \
-                and actor_is_supplier(actor, draft):
+                and actor.organization_id == draft.supplier_id:
             intake.teach(draft.supplier_id, draft.buyer_id, _item_words(source), product.id,
                          taught_by=actor)
         fixed.append({"product_id": product.id, "sku": product.sku, "name": product.name,
@@ -244,10 +230,6 @@ def _corrected(draft: OrderDraft, lines: list[dict[str, Any]], actor: User
                       else (before or {}).get("flags", []),
                       "note": None})
     return fixed
-
-
-def actor_is_supplier(actor: User, draft: OrderDraft) -> bool:
-    return actor.organization_id == draft.supplier_id
 
 
 def _check_location(buyer_id: int, location_id: int) -> None:
@@ -389,11 +371,6 @@ def _announce(draft: OrderDraft, change: str, actor: User | None, **kwargs: Any)
     db.session.flush()
     supplier = db.session.get(Organization, draft.supplier_id)
     signals.draft_changed.send(supplier, draft=draft, change=change, actor=actor, **kwargs)
-
-
-def check_party(actor: User, draft: OrderDraft) -> None:
-    if actor.organization_id not in (draft.supplier_id, draft.buyer_id):
-        raise Forbidden("Not your draft.")
 
 
 # -- shapes ---------------------------------------------------------------------------------
