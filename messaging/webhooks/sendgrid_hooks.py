@@ -5,11 +5,11 @@ signed when SENDGRID_WEBHOOK_PUBLIC_KEY is set) and Inbound Parse
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from email.utils import getaddresses
 
 from flask import Response, abort, current_app, jsonify, request
+from flask import json as flask_json
 
 from messaging.notifications import inbound, tracking
 from messaging.webhooks import bp
@@ -26,7 +26,7 @@ def sendgrid_events() -> Response:
     if not sendgrid_events_valid(request):
         abort(403)
     try:
-        events = json.loads(request.get_data() or b"null")
+        events = flask_json.loads(request.get_data() or b"null")
     except ValueError:
         abort(400)
     if not isinstance(events, list):
@@ -53,7 +53,7 @@ def _recipients() -> list[str]:
     envelope = request.form.get("envelope")
     if envelope:
         try:
-            to = json.loads(envelope).get("to") or []
+            to = flask_json.loads(envelope).get("to") or []
             found += [str(a) for a in (to if isinstance(to, list) else [to])]
         except (ValueError, AttributeError):
             pass

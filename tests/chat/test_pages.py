@@ -240,3 +240,13 @@ def test_files_of_a_message_that_is_not_stored_are_removed(client, world, app):
         "message"]["id"]
     assert _uploads(app) - before == kept
     assert client.get(first.json["message"]["attachments"][0]["url"]).data == PNG
+
+
+def test_the_inbox_rows_refresh_renders(client, world):
+    """/inbox/rows (the live refresh of the thread list) rendered a 500 ('ui' undefined)."""
+    login(client, user(world.supplier_user_id))
+    _post(world, world.buyer_user_id, "a thread to list")
+    response = client.get("/inbox/rows")
+    assert response.status_code == 200
+    assert "a thread to list" in response.get_data(as_text=True)
+    assert client.get("/inbox/rows?filter=unread").status_code == 200

@@ -339,3 +339,9 @@ def test_webhooks_need_no_csrf_token(client, app, cast):
     assert inbound(client, app, to, "by email, CSRF on",
                    sender=cast.buyer_owner.email).json["outcome"] == "routed"
     assert client.post("/webhooks/sendgrid/events", json=[]).status_code == 200
+
+
+def test_deeply_nested_event_json_is_a_400_not_a_500(client):
+    body = b"[" * 100_000 + b"]" * 100_000
+    assert client.post("/webhooks/sendgrid/events", data=body,
+                       content_type="application/json").status_code == 400
