@@ -143,6 +143,12 @@ def load_settings(
         "TWILIO_API_BASE_URL": _http_url(
             "TWILIO_API_BASE_URL", env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         ),
+        "SHIPPO_API_KEY": env.get("SHIPPO_API_KEY") or None,
+        "SHIPPO_API_BASE_URL": _http_url(
+            "SHIPPO_API_BASE_URL", env.get("SHIPPO_API_BASE_URL") or "https://api.goshippo.com"
+        ),
+        "SHIPPO_WEBHOOK_SECRET": env.get("SHIPPO_WEBHOOK_SECRET")
+        or _persistent_secret(instance, "shippo_webhook_secret"),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a
