@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from messaging.chat.models import Message
+from messaging.notifications.models import Notification
 from tests.fulfilment.conftest import place
 from tests.fulfilment.fake_shippo import FakeShippo
 from tests.orders.conftest import Shop
@@ -134,6 +136,23 @@ def test_failure_and_returned_are_announced(shop, hook, fake, problems):
     assert problems[0]["order"].id == order.id and problems[0]["actor"] is None
     hook(fake.track_payload("9400601", "RETURNED"))
     assert [p["status"] for p in problems] == ["FAILURE", "RETURNED"]
+
+
+def test_a_failure_reaches_the_thread_and_the_supplier(shop, hook, fake):
+    order, [shipment] = _shipped(shop, 2, "9400651")
+    body = fake.track_payload("9400651", "FAILURE", details="Business closed")
+    hook(body)
+    hook(body)  # Shippo delivers it again
+    db.session.expire_all()
+    posted = db.session.scalars(select(Message).where(
+        Message.order_id == order.id, Message.event_type == "shipment_problem")
+        .execution_options(all_tenants=True)).all()
+    assert [m.body for m in posted] == ["USPS could not deliver it (tracking 9400651). "
+                                        "Business closed"]
+    sent = db.session.scalars(select(Notification).where(
+        Notification.order_id == order.id, Notification.event == "shipment_problem")
+        .execution_options(all_tenants=True)).all()
+    assert sent and {n.organization_id for n in sent} == {shop.supplier.id}
 
 
 def test_a_later_carrier_eta_sends_the_delay_notice_once(shop, hook, fake, sent):
