@@ -86,6 +86,24 @@ def test_rates_side_by_side_then_a_label_ships_the_order(shop, supplier_api, api
     assert_error(again, 409, "invalid_transition")  # the order has shipped anyway
 
 
+def test_the_catalog_keeps_weight_and_case_size_for_parcels(shop, supplier_api, fake):
+    product = shop.product({shop.near: 10}, case_size=4)
+    patched = supplier_api.patch(f"/api/v1/products/{product.id}", json={
+        "weight_kg": 0.75, "case_length_cm": 35, "case_width_cm": 25, "case_height_cm": 15.5})
+    assert patched.status_code == 200, patched.get_json()
+    body = patched.get_json()
+    assert (Decimal(body["weight_kg"]), Decimal(body["case_height_cm"])) == (
+        Decimal("0.75"), Decimal("15.5"))
+    bad = supplier_api.patch(f"/api/v1/products/{product.id}", json={"weight_kg": 0})
+    assert_error(bad, 422, "validation_error", ("weight_kg",))
+    order = place(shop, (product, 5))
+    assert supplier_api.post(f"/api/v1/orders/{order.id}/shipping-rates", json={}
+                             ).status_code == 200
+    parcels = fake.calls("/shipments")[0].json["parcels"]
+    assert [(p["weight"], p["height"]) for p in parcels] == [("3.000", "15.5"),
+                                                            ("0.750", "15.5")]
+
+
 def test_the_parcels_given_replace_the_catalogs(shop, supplier_api, fake):
     order = place(shop, (shop.product({shop.near: 5}), 2))  # no weight in the catalog
     url = f"/api/v1/orders/{order.id}/shipping-rates"
