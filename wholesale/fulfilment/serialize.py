@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from marshmallow import Schema, fields
+
+from wholesale.urls import public_url
 
 
 class _Person(Schema):
@@ -74,8 +75,7 @@ class ShipmentSchema(Schema):
 
     def _label_url(self, shipment: Any) -> str | None:
         if shipment.label_file:
-            return url_for("fulfilment.shipment_label", shipment_id=shipment.id,
-                           _external=True)
+            return public_url("fulfilment.shipment_label", shipment_id=shipment.id)
         return shipment.label_remote_url
 
 
