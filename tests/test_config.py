@@ -27,6 +27,9 @@ SETTINGS = [
     "TWILIO_MESSAGING_SERVICE_SID",
     "TWILIO_API_BASE_URL",
     "SENDGRID_INBOUND_SECRET",
+    "SHIPPO_API_KEY",
+    "SHIPPO_API_BASE_URL",
+    "SHIPPO_WEBHOOK_SECRET",
 ]
 
 
@@ -85,6 +88,20 @@ def test_the_inbound_parse_secret_is_kept_too(root, instance):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert settings(instance)["SENDGRID_INBOUND_SECRET"] == first
     assert first != settings(instance)["SECRET_KEY"]
+
+
+def test_the_shippo_webhook_secret_is_kept_and_shippo_defaults(root, instance):
+    values = settings(instance)
+    path = instance / "shippo_webhook_secret"
+    assert path.read_text().strip() == values["SHIPPO_WEBHOOK_SECRET"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert settings(instance)["SHIPPO_WEBHOOK_SECRET"] == values["SHIPPO_WEBHOOK_SECRET"]
+    assert values["SHIPPO_API_KEY"] is None  # the console carrier backend
+    assert values["SHIPPO_API_BASE_URL"] == "https://api.goshippo.com"
+    assert settings(instance, SHIPPO_API_BASE_URL="http://127.0.0.1:9/")[
+        "SHIPPO_API_BASE_URL"] == "http://127.0.0.1:9"
+    with pytest.raises(ConfigError, match="SHIPPO_API_BASE_URL"):
+        settings(instance, SHIPPO_API_BASE_URL="api.goshippo.com")
 
 
 # -- where values come from ------------------------------------------------------------------------

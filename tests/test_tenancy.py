@@ -48,6 +48,7 @@ from wholesale.fulfilment.models import (
     OrderEvent,
     Shipment,
     ShipmentLine,
+    ShippingQuote,
 )
 from wholesale.intake.models import IntakeAlias
 from wholesale.inventory.models import StockLevel, StockMovement
@@ -170,6 +171,7 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     DeliveryChange: lambda t: t.rows[DeliveryChange],
     Shipment: lambda t: t.rows[Shipment],
     ShipmentLine: lambda t: t.rows[ShipmentLine],
+    ShippingQuote: lambda t: t.rows[ShippingQuote],
     Invoice: lambda t: [t.invoice_id],
     InvoiceLine: lambda t: t.rows[InvoiceLine],
     Payment: lambda t: t.rows[Payment],
@@ -308,6 +310,8 @@ def place_order(tenant: Tenant) -> None:
         start=date.today() + timedelta(days=3),
     )
     tenant.change_id = change.json["id"]
+    must(supplier.post(f"{order_url}/shipping-rates", json={"parcels": [  # console carrier
+        {"weight_kg": 2, "length_cm": 30, "width_cm": 20, "height_cm": 10}]}))
     for status in ("received", "picking", "packed"):
         must(supplier.post(f"{order_url}/status", json={"status": status}))
     must(supplier.post(f"{order_url}/shipments", json={
@@ -339,7 +343,7 @@ def place_order(tenant: Tenant) -> None:
         select(StockMovement.id).where(StockMovement.supplier_id == tenant.supplier_id)
         .execution_options(**everything)
     ))
-    for model in (Thread, OrderEvent, OrderDelay, DeliveryChange, Shipment):
+    for model in (Thread, OrderEvent, OrderDelay, DeliveryChange, Shipment, ShippingQuote):
         tenant.rows[model] = list(db.session.scalars(
             select(model.id).where(model.order_id == tenant.order_id)
             .execution_options(**everything)

@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.drafts import api as _drafts_api  # noqa: F401
     from wholesale.fulfilment import api as _fulfilment_api  # noqa: F401
     from wholesale.fulfilment import models as _fulfilment_models  # noqa: F401
+    from wholesale.fulfilment.hooks import bp as carrier_hooks_bp
     from wholesale.fulfilment.views import bp as fulfilment_bp
     from wholesale.health import bp as health_bp
     from wholesale.intake import api as _intake_api  # noqa: F401
@@ -100,8 +101,10 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
+    csrf.exempt(carrier_hooks_bp)  # the secret in the path is the check
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
-                      portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp):
+                      portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp,
+                      carrier_hooks_bp):
         app.register_blueprint(blueprint)
 
 

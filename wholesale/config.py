@@ -151,6 +151,12 @@ def load_settings(
         ),
         # How long a draft order read from a buyer's message waits for confirmation.
         "DRAFT_TTL_HOURS": _hours("DRAFT_TTL_HOURS", env.get("DRAFT_TTL_HOURS") or "48"),
+        "SHIPPO_API_KEY": env.get("SHIPPO_API_KEY") or None,
+        "SHIPPO_API_BASE_URL": _http_url(
+            "SHIPPO_API_BASE_URL", env.get("SHIPPO_API_BASE_URL") or "https://api.goshippo.com"
+        ),
+        "SHIPPO_WEBHOOK_SECRET": env.get("SHIPPO_WEBHOOK_SECRET")
+        or _persistent_secret(instance, "shippo_webhook_secret"),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a

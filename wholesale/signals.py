@@ -46,6 +46,9 @@ order_expedited = _signals.signal("order-expedited")
 backorder_ready = _signals.signal("backorder-ready")
 # an order went past its promised delivery date without being delivered
 order_late = _signals.signal("order-late")
+# the carrier reports a shipment it could not deliver (actor None): kwargs shipment,
+# status ("FAILURE" or "RETURNED"), details (the carrier's words)
+shipment_problem = _signals.signal("shipment-problem")
 
 # -- invoicing (wholesale/invoicing; sender: the supplier organization). Every one has
 #    kwargs `invoice` (with `order`, `lines`, totals, `seller`/`bill_to` snapshots) and

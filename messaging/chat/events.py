@@ -151,6 +151,21 @@ def _late(order: Order, kwargs: dict[str, Any]) -> Event:
                  {"due": _iso(due)}, _order_state(order))
 
 
+def _shipment_problem(order: Order, kwargs: dict[str, Any]) -> Event:
+    shipment = kwargs.get("shipment")
+    carrier = getattr(shipment, "carrier", "The carrier")
+    number = getattr(shipment, "tracking_number", "") or ""
+    status = str(kwargs.get("status") or "")
+    what = "is sending it back" if status == "RETURNED" else "could not deliver it"
+    body = f"{carrier} {what} (tracking {number})."
+    details = kwargs.get("details") or ""
+    if details:
+        body += f" {details}"
+    return Event("shipment_problem", body, {"shipment_id": getattr(shipment, "id", None),
+                                            "tracking_number": number, "status": status,
+                                            "details": details})
+
+
 # -- invoicing (wholesale/invoicing: kwargs invoice, and hold for the credit signals) ------
 
 
@@ -259,6 +274,7 @@ RENDERERS: dict[str, Renderer] = {
     "order_expedited": _expedite,
     "backorder_ready": _backorder_ready,
     "order_late": _late,
+    "shipment_problem": _shipment_problem,
     "invoice_issued": _invoice_issued,
     "invoice_overdue": _invoice_overdue,
     "invoice_voided": _invoice_voided,

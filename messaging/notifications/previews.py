@@ -42,6 +42,8 @@ _DETAILS: dict[str, dict[str, Any]] = {
     "order_expedited": {"reason": "Big event on Friday."},
     "backorder_ready": {"backorder_of": "GG-00041"},
     "order_late": {},
+    "shipment_problem": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
+                         "status": "FAILURE", "details": "Delivery attempted: business closed."},
     "chat_digest": {"count": 2, "more": 0, "messages": [
         {"author": "Sam Lee", "time": "Mar 3, 14:02 UTC", "internal": False,
          "body": "Can we swap the basil for Thai basil?"},
@@ -94,7 +96,8 @@ class Preview:
 
 
 def sample_payload(event: str, base_url: str = "http://127.0.0.1:5000") -> dict[str, Any]:
-    side = "supplier" if event in ("order_expedited", "order_late") else "buyer"
+    side = ("supplier" if event in ("order_expedited", "order_late", "shipment_problem")
+            else "buyer")
     if event in _BILLING:
         return {
             "event": event, "order": _ORDER, "invoice": _INVOICE,

@@ -192,6 +192,17 @@ def on_late(sender: Any, order: Order, **kwargs: Any) -> None:
     notify_order(order, "order_late", f"late:{order.id}", {}, actor=_actor(kwargs))
 
 
+def on_shipment_problem(sender: Any, order: Order, **kwargs: Any) -> None:
+    shipment = kwargs.get("shipment")
+    status = str(kwargs.get("status") or "")
+    detail = {"carrier": getattr(shipment, "carrier", None),
+              "tracking_number": getattr(shipment, "tracking_number", None),
+              "status": status, "details": kwargs.get("details") or ""}
+    notify_order(order, "shipment_problem",
+                 f"shipment_problem:{_id_or_random(shipment)}:{status}", detail,
+                 actor=_actor(kwargs), sides={SUPPLIER})
+
+
 def on_invitation(sender: Any, invitation: Any = None, token: str | None = None,
                   **kwargs: Any) -> None:
     """The contract promises invitations are emailed: one email to the invited address."""
@@ -254,6 +265,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "order_expedited": on_expedited,
     "backorder_ready": on_backorder_ready,
     "order_late": on_late,
+    "shipment_problem": on_shipment_problem,
     "invitation_created": on_invitation,
     # invoicing (billing.py)
     "invoice_issued": billing.on_invoice_issued,

@@ -34,6 +34,7 @@ class Recorded:
     json: Any = None
     status: int = 0  # what the fake answered (0: it hung up)
     spec_errors: list[str] = field(default_factory=list)
+    query: str = ""
 
 
 @dataclass
@@ -142,7 +143,8 @@ class FakeProvider:
         request = Request(environ)
         body = request.get_data(cache=True)
         record = Recorded(request.method, request.path, dict(request.headers), body,
-                          spec_errors=self._check(request))
+                          spec_errors=self._check(request),
+                          query=request.query_string.decode())
         if request.mimetype == "application/x-www-form-urlencoded":
             record.form = parse_qs(body.decode(), keep_blank_values=True)
         elif request.mimetype == "application/json":

@@ -60,6 +60,11 @@ class _ProductFields(Schema):
     allow_backorder = StrictBool()
     reorder_point = Whole(minimum=0, maximum=MAX_QTY)
     overstock_level = Whole(minimum=0, maximum=MAX_QTY, allow_none=True)
+    weight_kg = fields.Float(allow_none=True, validate=validate.Range(min=0.001, max=1000),
+                             metadata={"description": "one unit's weight (carrier parcels)"})
+    case_length_cm = fields.Float(allow_none=True, validate=validate.Range(min=0.1, max=1000))
+    case_width_cm = fields.Float(allow_none=True, validate=validate.Range(min=0.1, max=1000))
+    case_height_cm = fields.Float(allow_none=True, validate=validate.Range(min=0.1, max=1000))
     active = StrictBool()
 
     @validates_schema
@@ -123,6 +128,10 @@ class ProductSchema(Schema):
     allow_backorder = fields.Boolean()
     reorder_point = fields.Integer(allow_none=True)
     overstock_level = fields.Integer(allow_none=True)
+    weight_kg = fields.Decimal(as_string=True, allow_none=True)
+    case_length_cm = fields.Decimal(as_string=True, allow_none=True)
+    case_width_cm = fields.Decimal(as_string=True, allow_none=True)
+    case_height_cm = fields.Decimal(as_string=True, allow_none=True)
     active = fields.Boolean()
     availability = fields.Nested(AvailabilitySchema)
     images = fields.List(fields.Nested(ImageSchema))

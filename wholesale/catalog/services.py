@@ -25,9 +25,11 @@ from wholesale.extensions import db
 from wholesale.inventory.stock import availability, availability_status
 from wholesale.trading.models import TradingRelationship, partner_ids
 
+# For carrier parcels: a unit's weight, a case's outside size (JSON numbers, kept exact).
+MEASURES = ("weight_kg", "case_length_cm", "case_width_cm", "case_height_cm")
 SIMPLE_FIELDS = ("sku", "name", "description", "category", "unit", "price", "currency",
                  "case_size", "min_order_qty", "order_multiple", "allow_backorder",
-                 "reorder_point", "overstock_level")
+                 "reorder_point", "overstock_level", *MEASURES)
 
 
 def _require_supplier(org: Organization) -> None:
@@ -43,6 +45,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     for key in ("sku", "name", "unit"):
         if key in cleaned and not cleaned[key]:
             raise ValidationFailed.one(key, "Must not be blank.")
+    for key in MEASURES:
+        if cleaned.get(key) is not None:
+            cleaned[key] = Decimal(str(cleaned[key]))
     return cleaned
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask_login import current_user
 
 from wholesale.api.registry import route
-from wholesale.fulfilment import changes, delays, expedite, machine, shipments
+from wholesale.fulfilment import changes, delays, expedite, labels, machine, shipments
 from wholesale.fulfilment.delivery import deliver
 from wholesale.fulfilment.models import DeliveryChange, OrderDelay, Shipment
 from wholesale.fulfilment.schemas import (
@@ -16,10 +16,17 @@ from wholesale.fulfilment.schemas import (
     DelayRequest,
     DeliveryChangeRequest,
     ExpediteRequest,
+    LabelRequest,
     ShipmentRequest,
+    ShippingRatesRequest,
     StatusRequest,
 )
-from wholesale.fulfilment.serialize import DelaySchema, DeliveryChangeSchema, ShipmentSchema
+from wholesale.fulfilment.serialize import (
+    DelaySchema,
+    DeliveryChangeSchema,
+    RatesSchema,
+    ShipmentSchema,
+)
 from wholesale.orders.models import Order, OrderStatus
 from wholesale.orders.queries import get_order
 from wholesale.orders.schemas import OrderSchema
@@ -63,6 +70,39 @@ def create_shipment(order_id: int, data: dict[str, Any]) -> Shipment:
     return shipments.ship(order_id, _me(), carrier=data["carrier"],
                           tracking_number=data["tracking_number"],
                           tracking_url=data["tracking_url"], lines=data["lines"])
+
+
+@route(
+    "/orders/<int:order_id>/shipping-rates",
+    "POST",
+    summary="Carrier rates for the order's parcels (by default one per case of what would "
+            "ship), cheapest first",
+    body=ShippingRatesRequest,
+    response=RatesSchema,
+    kinds=["supplier"],
+    extra_responses={409: "invalid_transition: the order is not open",
+                     422: "validation_error (parcels), invalid_address, no_rates",
+                     503: "carrier_unavailable: the carrier did not answer"},
+)
+def shipping_rates(order_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    return {"items": labels.quote(order_id, _me(), data["parcels"])}
+
+
+@route(
+    "/orders/<int:order_id>/labels",
+    "POST",
+    summary="Buy the label of a quoted rate: records the shipment with its tracking",
+    body=LabelRequest,
+    response=ShipmentSchema,
+    status=201,
+    kinds=["supplier"],
+    extra_responses={409: "invalid_transition (order not open), rate_expired, nothing_to_ship",
+                     422: "validation_error (an unknown rate_id, lines that can't ship), "
+                          "label_failed",
+                     503: "carrier_unavailable: the carrier did not answer"},
+)
+def create_label(order_id: int, data: dict[str, Any]) -> Shipment:
+    return labels.buy_label(order_id, _me(), data["rate_id"], data["lines"])
 
 
 @route(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wholesale.errors import Conflict
+from wholesale.errors import Conflict, DomainError
 
 
 class InvalidTransition(Conflict):
@@ -31,3 +31,24 @@ class ChangeNotPending(Conflict):
 
 class AlreadyExpedited(Conflict):
     code = "already_expedited"
+
+
+class RateExpired(Conflict):
+    """A quoted carrier rate is too old to buy (or the carrier says it expired)."""
+
+    code = "rate_expired"
+
+
+class CarrierRefused(DomainError):
+    """The carrier refused what was asked (an address, parcels with no rates, a refund):
+    `code` is the carrier adapter's (invalid_address, no_rates, label_failed, ...)."""
+
+    status = 422
+    code = "carrier_refused"
+
+
+class CarrierUnavailable(DomainError):
+    """The carrier did not answer (429, 5xx, network) even after retries."""
+
+    status = 503
+    code = "carrier_unavailable"

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
+    UniqueConstraint,
     or_,
     select,
     text,
@@ -91,6 +95,7 @@ class Shipment(TenantScoped, Base):
     """Goods that left: a carrier, a tracking number and the quantities of each line."""
 
     __tablename__ = "shipments"
+    __table_args__ = (Index("ix_shipments_tracking_number", "tracking_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
@@ -100,6 +105,20 @@ class Shipment(TenantScoped, Base):
     tracking_url: Mapped[str | None] = mapped_column(String(500))
     shipped_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A label bought through the carrier backend (None: a shipment recorded by hand).
+    label_backend: Mapped[str | None] = mapped_column(String(20))
+    label_transaction_id: Mapped[str | None] = mapped_column(String(64))
+    label_service: Mapped[str] = mapped_column(String(100), default="")
+    label_amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    label_currency: Mapped[str | None] = mapped_column(String(3))
+    label_file: Mapped[str | None] = mapped_column(String(200))  # under instance/uploads
+    label_remote_url: Mapped[str | None] = mapped_column(String(500))
+    # The carrier's tracking (Shippo's webhook): TRANSIT, DELIVERED, FAILURE, RETURNED, ...
+    tracking_status: Mapped[str | None] = mapped_column(String(20))
+    tracking_details: Mapped[str] = mapped_column(Text, default="")
+    carrier_eta: Mapped[datetime | None]
+    eta_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivered_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="shipments")
     shipped_by: Mapped[User | None] = relationship()
@@ -114,6 +133,43 @@ class Shipment(TenantScoped, Base):
     @property
     def total_quantity(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+
+class ShippingQuote(TenantScoped, Base):
+    """A carrier rate offered for an order: what buying a label may name, for a while."""
+
+    __tablename__ = "shipping_quotes"
+    __table_args__ = (UniqueConstraint("order_id", "rate_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    backend: Mapped[str] = mapped_column(String(20))
+    rate_id: Mapped[str] = mapped_column(String(64))
+    carrier: Mapped[str] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    days: Mapped[int | None] = mapped_column(Integer)
+    parcels: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @classmethod
+    def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
+        return cls.order_id.in_(_visible_orders(org_id))
+
+
+class TrackingUpdate(Base):
+    """A carrier tracking event applied to a shipment, once (the webhook's duplicates)."""
+
+    __tablename__ = "shipment_tracking_updates"
+    __table_args__ = (UniqueConstraint("shipment_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
+    event_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ShipmentLine(TenantScoped, Base):

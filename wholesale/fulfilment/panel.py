@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from wholesale.accounts.models import User
 from wholesale.db import utcnow
+from wholesale.errors import DomainError
 from wholesale.extensions import db
-from wholesale.fulfilment import late, machine, reservations
+from wholesale.fulfilment import labels, late, machine, reservations
 from wholesale.fulfilment.models import ChangeStatus, DeliveryChange, EventKind, OrderEvent, Side
 from wholesale.orders import rules
 from wholesale.orders.models import Order, OrderLine, OrderStatus
@@ -104,6 +105,16 @@ class Panel:
     @property
     def shipped_units(self) -> int:
         return sum(s.shipped for s in self.ship_lines)
+
+    def parcels(self) -> list[dict[str, str]]:
+        """The carrier form's starting parcels (one per case of what would ship), or none
+        when the catalog lacks a weight (the supplier types them)."""
+        try:
+            return [{key: format(getattr(p, key).normalize(), "f")
+                     for key in ("weight_kg", "length_cm", "width_cm", "height_cm")}
+                    for p in labels.default_parcels(self.order)]
+        except DomainError:
+            return []
 
     def pod_photo(self, event: OrderEvent) -> bool:
         return bool((event.data or {}).get("pod_photo"))

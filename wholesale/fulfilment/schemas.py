@@ -56,3 +56,26 @@ class AnswerRequest(Schema):
 
 class ExpediteRequest(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
+
+
+class ParcelRequest(Schema):
+    weight_kg = fields.Float(required=True, validate=validate.Range(min=0.001, max=1000))
+    length_cm = fields.Float(required=True, validate=validate.Range(min=0.1, max=1000))
+    width_cm = fields.Float(required=True, validate=validate.Range(min=0.1, max=1000))
+    height_cm = fields.Float(required=True, validate=validate.Range(min=0.1, max=1000))
+
+
+class ShippingRatesRequest(Schema):
+    parcels = fields.List(fields.Nested(ParcelRequest), load_default=None,
+                          validate=validate.Length(min=1, max=50),
+                          metadata={"description": "default: one per case of what would ship, "
+                                                   "from the catalog's weights and case sizes"})
+
+
+class LabelRequest(Schema):
+    rate_id = fields.String(required=True, validate=validate.Length(1, 64),
+                            metadata={"description": "one of the order's quoted rates"})
+    lines = fields.List(fields.Nested(ShipmentLineRequest), load_default=None,
+                        validate=validate.Length(min=1, max=500),
+                        metadata={"description": "default: everything reserved and not "
+                                                 "shipped yet"})

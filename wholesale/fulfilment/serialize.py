@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from wholesale.urls import public_url
+
 
 class _Person(Schema):
     id = fields.Integer()
@@ -62,6 +64,32 @@ class ShipmentSchema(Schema):
     shipped_at = fields.DateTime(attribute="created_at")
     shipped_by = fields.Nested(_Person, allow_none=True)
     lines = fields.List(fields.Nested(ShipmentLineSchema))
+    label_url = fields.Method("_label_url", metadata={
+        "description": "the stored label PDF (carrier shipments), else null"})
+    label_service = fields.String()
+    label_amount = fields.Decimal(as_string=True, allow_none=True)
+    label_currency = fields.String(allow_none=True)
+    tracking_status = fields.String(allow_none=True, metadata={
+        "description": "the carrier's: PRE_TRANSIT, TRANSIT, DELIVERED, FAILURE, RETURNED"})
+    delivered_at = fields.DateTime(allow_none=True)
+
+    def _label_url(self, shipment: Any) -> str | None:
+        if shipment.label_file:
+            return public_url("fulfilment.shipment_label", shipment_id=shipment.id)
+        return shipment.label_remote_url
+
+
+class RateSchema(Schema):
+    id = fields.String(attribute="rate_id")
+    carrier = fields.String()
+    service = fields.String()
+    amount = fields.Decimal(as_string=True)
+    currency = fields.String()
+    days = fields.Integer(allow_none=True)
+
+
+class RatesSchema(Schema):
+    items = fields.List(fields.Nested(RateSchema))
 
 
 class DelaySchema(Schema):

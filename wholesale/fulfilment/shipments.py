@@ -83,8 +83,8 @@ def ship(order: Order | int, actor: User | None, *, carrier: Any, tracking_numbe
             raise InvalidTransition(
                 f"Order {locked.display_number} is {locked.status.value}; nothing more can "
                 "ship on it.")
-        wanted = _wanted(locked, lines)
-        shipment = _write(locked, actor, name, number, url, wanted)
+        units = wanted(locked, lines)
+        shipment = _write(locked, actor, name, number, url, units)
         timeline.record(locked, EventKind.SHIPMENT, actor, side, data={
             "shipment_id": shipment.id, "carrier": name, "tracking_number": number,
             "tracking_url": url, "units": shipment.total_quantity,
@@ -116,8 +116,8 @@ def _details(carrier: Any, tracking_number: Any, tracking_url: Any) -> tuple[str
     return name, number, url or None
 
 
-def _wanted(order: Order, lines: Sequence[Mapping[str, Any]] | None) -> dict[int, int]:
-    """order line id → units to ship now."""
+def wanted(order: Order, lines: Sequence[Mapping[str, Any]] | None) -> dict[int, int]:
+    """order line id → units to ship now; 409 or 422 as `ship` answers (labels check first)."""
     by_id = {line.id: line for line in order.lines}
     if not lines:
         everything = {line.id: reservations.unshipped_reserved(line) for line in order.lines}

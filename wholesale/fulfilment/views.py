@@ -38,6 +38,7 @@ from wholesale.fulfilment import (
     delivery,
     documents,
     expedite,
+    labels,
     late,
     machine,
     panel,
@@ -290,6 +291,16 @@ def pod_photo(event_id: int) -> ResponseReturnValue:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.get("/fulfilment/shipments/<int:shipment_id>/label.pdf")
+@login_required
+def shipment_label(shipment_id: int) -> ResponseReturnValue:
+    path = labels.label_file(shipment_id)
+    response = send_file(path, mimetype="application/pdf", max_age=0,
+                         download_name=f"label-{shipment_id}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

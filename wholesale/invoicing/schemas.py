@@ -282,11 +282,14 @@ class SettingsSchema(Schema):
     address = fields.String(validate=validate.Length(max=1000))
     tax_id = fields.String(validate=validate.Length(max=64))
     billing_email = fields.String(validate=validate.Length(max=254))
-    tax_rate = fields.Function(lambda s: f"{s.tax_rate.normalize():f}", deserialize=str,
+    # (a lambda, not `str`: marshmallow 3 — what the `shippo` SDK's dependencies allow —
+    # inspects the signature, which builtins lack)
+    tax_rate = fields.Function(lambda s: f"{s.tax_rate.normalize():f}",
+                               deserialize=lambda value: str(value),
                                metadata={"type": "string", "description": "percent"})
     tax_label = fields.String(validate=validate.Length(max=40))
     payment_instructions = fields.String(validate=validate.Length(max=2000))
-    basis = fields.Function(lambda s: s.basis.value, deserialize=str,
+    basis = fields.Function(lambda s: s.basis.value, deserialize=lambda value: str(value),
                             metadata={"enum": ["shipment", "order"]})
     auto_issue = fields.Boolean()
     remind_days_before = WholeNumber(0, 90, "a number of days (0: never)")

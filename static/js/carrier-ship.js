@@ -1,0 +1,128 @@
+// Ship by carrier (templates/fulfilment/_actions.html): edit the parcels, get the rates
+// side by side (POST /api/v1/orders/<id>/shipping-rates), buy one (POST …/labels); the
+// page then reloads to show the shipment with its tracking and label.
+(function () {
+  "use strict";
+
+  var KEYS = ["weight_kg", "length_cm", "width_cm", "height_cm"];
+
+  function setup(box) {
+    var body = box.querySelector("[data-parcels]");
+    var ratesBox = box.querySelector("[data-rates]");
+    var errorBox = box.querySelector("[data-carrier-error]");
+    var getRates = box.querySelector("[data-get-rates]");
+
+    function post(url, payload) {
+      return fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": box.dataset.csrf },
+        body: JSON.stringify(payload),
+      }).then(function (response) {
+        return response.json().then(function (json) {
+          if (!response.ok) {
+            var error = (json && json.error) || {};
+            var fields = error.fields ? Object.values(error.fields)[0] : null;
+            throw new Error((fields && fields[0]) || error.message || "That didn't work.");
+          }
+          return json;
+        });
+      });
+    }
+
+    function showError(message) {
+      errorBox.textContent = message || "";
+      errorBox.hidden = !message;
+    }
+
+    function parcels() {
+      return Array.prototype.map.call(body.querySelectorAll("[data-parcel]"), function (row) {
+        var parcel = {};
+        KEYS.forEach(function (key) {
+          parcel[key] = Number(row.querySelector('[name="' + key + '"]').value);
+        });
+        return parcel;
+      });
+    }
+
+    function wireRow(row) {
+      row.querySelector("[data-remove-parcel]").addEventListener("click", function () {
+        if (body.querySelectorAll("[data-parcel]").length > 1) row.remove();
+      });
+    }
+
+    body.querySelectorAll("[data-parcel]").forEach(wireRow);
+    box.querySelector("[data-add-parcel]").addEventListener("click", function () {
+      var rows = body.querySelectorAll("[data-parcel]");
+      var row = rows[rows.length - 1].cloneNode(true);
+      body.appendChild(row);
+      wireRow(row);
+    });
+
+    function cell(row, text, className) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      if (className) td.className = className;
+      row.appendChild(td);
+      return td;
+    }
+
+    function rateRow(rate) {
+      var row = document.createElement("tr");
+      row.setAttribute("data-rate", rate.id);
+      var name = cell(row, "");
+      var carrier = document.createElement("strong");
+      carrier.textContent = rate.carrier;
+      name.append(carrier, document.createElement("br"), rate.service);
+      cell(row, rate.amount + " " + rate.currency, "num");
+      cell(row, rate.days == null ? "–" : rate.days + (rate.days === 1 ? " day" : " days"),
+           "num");
+      var buy = document.createElement("button");
+      buy.type = "button";
+      buy.className = "btn btn--primary btn--sm";
+      buy.textContent = "Buy";
+      buy.setAttribute("data-buy", "");
+      buy.setAttribute("aria-label", "Buy the " + rate.carrier + " " + rate.service + " label");
+      buy.addEventListener("click", function () {
+        buy.disabled = true;
+        showError("");
+        post(box.dataset.labelsUrl, { rate_id: rate.id }).then(function () {
+          window.location.reload();
+        }, function (error) {
+          buy.disabled = false;
+          showError(error.message);
+        });
+      });
+      cell(row, "").appendChild(buy);
+      return row;
+    }
+
+    function rateTable(items) {
+      var table = document.createElement("table");
+      table.className = "rates";
+      var head = table.createTHead().insertRow();
+      ["Service", "Price", "Days", ""].forEach(function (label) {
+        var th = document.createElement("th");
+        th.scope = "col";
+        th.textContent = label;
+        head.appendChild(th);
+      });
+      var body = table.createTBody();
+      items.forEach(function (rate) { body.appendChild(rateRow(rate)); });
+      return table;
+    }
+
+    getRates.addEventListener("click", function () {
+      showError("");
+      ratesBox.textContent = "";
+      getRates.disabled = true;
+      post(box.dataset.ratesUrl, { parcels: parcels() }).then(function (json) {
+        ratesBox.appendChild(rateTable(json.items));
+      }, function (error) {
+        showError(error.message);
+      }).then(function () { getRates.disabled = false; });
+    });
+  }
+
+  document.querySelectorAll("[data-carrier-ship]").forEach(setup);
+})();
