@@ -127,3 +127,20 @@ def test_only_products_someone_waits_for_are_looked_at(shop: Shop) -> None:
     ids = [waited_for.id, *(p.id for p in others)]
     assert backorders.products_waited_for(shop.supplier.id, ids) == {waited_for.id}
     assert backorders.products_waited_for(shop.supplier.id, []) == set()
+
+
+def test_the_order_left_without_lines_is_not_worked_nor_late_its_backorder_is(
+        shop: Shop, sent) -> None:
+    from wholesale.fulfilment import board, late
+
+    product = shop.product({shop.near: 0}, allow_backorder=True)
+    backorder = backordered(shop, (product, 3))
+    parent = backorder.backorder_of
+    today = late.supplier_today(shop.supplier.id)
+    for order in (parent, backorder):
+        order.requested_delivery_date = today - timedelta(days=2)
+    db.session.flush()
+    placed = {c.status: c for c in board.board(shop.supplier, board.BoardFilters())}
+    assert [c.order.id for c in placed[OrderStatus.PLACED].cards] == [backorder.id]
+    assert late.flag_late_orders(utcnow()) == [backorder.id]
+    assert [s.kwargs["order"] for s in sent.of("order_late")] == [backorder]

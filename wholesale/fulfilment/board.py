@@ -101,7 +101,7 @@ class Column:
 def _visible(statuses: tuple[OrderStatus, ...], now: datetime) -> ColumnElement[bool]:
     """On the board: in one of `statuses`, delivered orders only for the last days."""
     recent = now - timedelta(days=DELIVERED_DAYS)
-    return and_(Order.status.in_(statuses),
+    return and_(Order.status.in_(statuses), late.has_lines(),
                 (Order.status != OrderStatus.DELIVERED) | (Order.status_changed_at >= recent))
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from flask import g, has_app_context
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, exists, func, select
 
 from wholesale import signals
 from wholesale.db import utcnow
@@ -25,7 +25,7 @@ from wholesale.extensions import db
 from wholesale.fulfilment import access, timeline
 from wholesale.fulfilment.models import EventKind, Side
 from wholesale.orders import rules
-from wholesale.orders.models import Order, OrderStatus
+from wholesale.orders.models import Order, OrderLine, OrderStatus
 
 # Statuses in which an order can be late (not delivered, not cancelled).
 CAN_BE_LATE: tuple[OrderStatus, ...] = (
@@ -75,6 +75,13 @@ def days_late(order: Order, today: date | None = None) -> int:
     return ((today or supplier_today(order.supplier_id)) - due_date(order)).days
 
 
+def has_lines() -> ColumnElement[bool]:
+    """The order holds something to pick and ship: not the line-less order a placement
+    leaves when everything went to its backorder (docs/placement.md#backorders), which is
+    never on the board nor late — its backorder is."""
+    return exists().where(OrderLine.order_id == Order.id)
+
+
 def flag_late_orders(now: datetime | None = None) -> list[int]:
     """Send `order_late` for every order that became late and was not announced yet;
     returns their ids. The caller (a worker) commits."""
@@ -84,7 +91,7 @@ def flag_late_orders(now: datetime | None = None) -> list[int]:
     stmt = (
         select(Order.id, Order.supplier_id, due_column())
         .where(Order.status.in_(CAN_BE_LATE), Order.late_notified_at.is_(None),
-               due_column() < horizon)
+               due_column() < horizon, has_lines())
         .order_by(Order.id)
         .execution_options(all_tenants=True)
     )
