@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from messaging.chat.models import Message, MessageKind, Thread, ThreadKind
-from messaging.notifications import links
+from messaging.notifications import links, reply_context
 from messaging.notifications.models import InboundMessage, SmsReplyContext
 from tests.notifications.test_reply_routing import OUR_NUMBER, sms
 from tests.notifications.test_webhooks import inbound
@@ -207,6 +207,21 @@ def test_a_text_naming_an_order_still_goes_to_that_order(client, shop, factory):
     sms(client, PHONE, "4 cs lemons for tuesday", sid="SM" + "22" * 16)
     assert texts(shop.thread_id) == [(shop.buyer_user.id, "4 cs lemons for tuesday")]
     assert len(texts(order_thread)) == 1
+
+
+def test_an_account_context_of_another_organization_is_passed_over(client, shop):
+    """Our last draft answer to this number went to another buyer's user (the number
+    changed hands): the text goes to the sender's own account thread, never that one."""
+    with as_tenant(None):
+        elsewhere = db.session.scalars(select(Thread).where(
+            Thread.kind == ThreadKind.ACCOUNT, Thread.buyer_id != shop.buyer.id)).one()
+    reply_context.record_choice(PHONE, OUR_NUMBER, elsewhere.buyer_id, thread_id=elsewhere.id)
+    db.session.commit()
+    sms(client, PHONE, "YES", sid="SM" + "32" * 16)
+    sms(client, PHONE, "2 cs lemons for friday", sid="SM" + "33" * 16)
+    assert texts(elsewhere.id) == []
+    assert texts(shop.thread_id) == [(shop.buyer_user.id, "YES"),
+                                     (shop.buyer_user.id, "2 cs lemons for friday")]
 
 
 def test_a_stranger_number_orders_nothing(client, shop):
