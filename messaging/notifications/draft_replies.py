@@ -10,6 +10,7 @@ from typing import Any
 
 from messaging.chat.access import ThreadRef
 from messaging.notifications import links, outbox
+from messaging.notifications.addresses import normalize_email, normalize_phone
 from messaging.notifications.models import Channel, RecipientKind
 from wholesale.accounts.models import Organization, User
 from wholesale.db import utcnow
@@ -82,10 +83,12 @@ def summary(payload: dict[str, Any], change: str, supplier: str, *, note: str | 
 
 def _send(thread_id: int | None, supplier_id: int, buyer_id: int, to: User, source: str, *,
           subject: str, text: str, key: str) -> None:
-    if source == "sms" and to.phone:
-        channel, address = Channel.SMS, to.phone
-    elif source == "email" and to.email:
-        channel, address = Channel.EMAIL, to.email
+    # Normalized as every recipient's: the reply context (and suppressions) match by it.
+    phone, email = normalize_phone(to.phone), normalize_email(to.email)
+    if source == "sms" and phone:
+        channel, address = Channel.SMS, phone
+    elif source == "email" and email:
+        channel, address = Channel.EMAIL, email
     else:
         return
     reply_to = links.account_reply_address(thread_id, to.id) if thread_id else None

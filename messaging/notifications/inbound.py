@@ -1,15 +1,22 @@
-"""Replies that come back by SMS or email land in the order's chat thread, through the chat
-service (so they are stored once and appear live). STOP/START/HELP are honoured and kept.
+"""Replies that come back by SMS or email land in a chat thread — an order's, or the account
+thread of a buyer and a supplier (where a buyer's text is read as an order: ordering by
+SMS and email) — through the chat service (so they are stored once, appear live and reach
+the intake). STOP/START/HELP are honoured and kept.
 
 Routing an SMS (docs/notifications.md, "Where a reply goes"): `route_sms` returns the
-order to post into (and as whom), or the orders to ask about, or nothing. A reply never
-lands in a thread the sender's organization cannot see: a number that belongs to a user is
-that user (their organization must be a side of the order), whatever order contacts
-carry the same number; a number of no user is the order contact it is, for their order.
+thread to post into (and as whom), or the orders or suppliers to ask about, or nothing. A
+reply never lands in a thread the sender's organization cannot see: a number that belongs
+to a user is that user (their organization must be a side of the thread), whatever order
+contacts carry the same number; a number of no user is the order contact it is, for their
+order (contacts have no account thread: only registered users order by SMS).
 
-An email reply names its order in the signed reply address; it is posted only when its
-From address belongs to someone on that order, or received that thread's emails — any
-other sender's reply is held (kept, not posted)."""
+An email reply names its thread in the signed reply address (`order+…`, `acct+…`); it is
+posted only when its From address belongs to someone on that thread, or received that
+thread's emails — any other sender's reply is held (kept, not posted).
+
+Each provider message is handled once: its id is claimed (inserted, ON CONFLICT DO
+NOTHING) before anything else, so a webhook delivered twice — even at the same moment —
+posts once; the second waits for the first's commit and answers "duplicate"."""
 
 from __future__ import annotations
 
@@ -24,11 +31,18 @@ from sqlalchemy import ColumnElement, or_, select
 
 from messaging.chat import attachments as chat_attachments
 from messaging.chat import services as chat
-from messaging.chat.access import open_thread
+from messaging.chat.access import ensure_account_thread, open_thread, open_thread_by_id
 from messaging.chat.attachments import StoredFile
+from messaging.chat.models import Thread, ThreadKind
+from messaging.chat.upsert import insert
 from messaging.notifications import reply_context
 from messaging.notifications.addresses import normalize_email, normalize_phone
-from messaging.notifications.links import parse_reply_address
+from messaging.notifications.links import (
+    AccountReplyTarget,
+    account_reply_address,
+    parse_account_reply_address,
+    parse_reply_address,
+)
 from messaging.notifications.models import (
     Channel,
     InboundMessage,
@@ -37,12 +51,14 @@ from messaging.notifications.models import (
 )
 from messaging.notifications.payloads import order_number
 from messaging.notifications.suppressions import lift, suppress
-from wholesale.accounts.models import User
+from wholesale.accounts.models import Organization, User
 from wholesale.db import utcnow
 from wholesale.errors import DomainError
 from wholesale.extensions import db
+from wholesale.intake import services as intake
 from wholesale.orders.models import Order, OrderContact, OrderStatus
 from wholesale.tenancy import as_tenant
+from wholesale.trading.models import TradingRelationship
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +76,8 @@ OPEN = (OrderStatus.PLACED, OrderStatus.RECEIVED, OrderStatus.PICKING, OrderStat
 _ORDER_REF = re.compile(r"(?:#\s?(\d{1,9})\b|\b([A-Za-z]{1,8}-\d{1,9})\b)")
 # A text that is only an order reference: the answer to "which order?" (bare digits too).
 _ANSWER = re.compile(r"^\s*(?:#\s?(\d{1,9})|([A-Za-z]{1,8}-\d{1,9})|(\d{1,9}))\s*[.!]?\s*$")
+# The answer to "which supplier?": its number in the list.
+_CHOICE = re.compile(r"^\s*(\d{1,2})\s*[.!)]?\s*$")
 # How long texts we asked about wait for the sender's answer.
 ASK_WINDOW = timedelta(hours=24)
 ASK_LIST = 3  # order numbers named in the question
@@ -67,23 +85,33 @@ ASK_LIST = 3  # order numbers named in the question
 
 @dataclass(frozen=True)
 class Inbound:
-    outcome: str  # routed, stop, start, help, ambiguous, unmatched, duplicate, empty, held
+    # routed, answer, stop, start, help, ambiguous, ask_supplier, unmatched, duplicate,
+    # empty, held
+    outcome: str
     reply: str | None = None
     order_id: int | None = None
     message_id: int | None = None
     body: str | None = None  # kept for a message not posted (ambiguous, held)
+    thread_id: int | None = None  # the account thread it was posted in
 
 
-def _seen(provider_id: str) -> InboundMessage | None:
-    return db.session.scalars(
-        select(InboundMessage).where(InboundMessage.provider_id == provider_id)).first()
+def _claim(provider_id: str, channel: str, address: str) -> int | None:
+    """Take the provider message for this transaction (its row, outcome `received` until
+    `_log`); None when it was handled before — or by a concurrent delivery, whose commit
+    this waits for (the unique provider id)."""
+    return db.session.scalar(
+        insert(InboundMessage)
+        .values(provider_id=provider_id[:255], channel=channel, address=address[:254],
+                outcome="received", created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["provider_id"])
+        .returning(InboundMessage.id))
 
 
-def _log(provider_id: str, channel: str, address: str, result: Inbound) -> Inbound:
-    db.session.add(InboundMessage(provider_id=provider_id[:255], channel=channel,
-                                  address=address[:254], outcome=result.outcome,
-                                  order_id=result.order_id, message_id=result.message_id,
-                                  body=result.body, created_at=utcnow()))
+def _log(row_id: int, result: Inbound) -> Inbound:
+    row = db.session.get(InboundMessage, row_id)
+    assert row is not None
+    row.outcome, row.order_id = result.outcome, result.order_id
+    row.message_id, row.body = result.message_id, result.body
     db.session.flush()
     return result
 
@@ -131,18 +159,50 @@ class Ask:
     orders: list[Order]
 
 
-Route = Target | Ask | None  # None: nothing fits (later: the sender's account thread)
+@dataclass(frozen=True)
+class AccountTarget:
+    """Post into the account thread of `supplier_id` and `user`'s (buyer) organization, as
+    `user`: the intake reads it (ordering by SMS)."""
+
+    thread_id: int
+    supplier_id: int
+    user: User
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A supplier the sender's (buyer) organization trades with, and the sender as a user
+    of that organization."""
+
+    user: User
+    supplier: Organization
+
+
+@dataclass(frozen=True)
+class AskSupplier:
+    """A buyer's text, and nothing tells which of their suppliers it is for: ask, listing
+    them all (numbered, by name)."""
+
+    partners: list[Partner]
+
+
+Route = Target | AccountTarget | Ask | AskSupplier | None  # None: nothing fits
 
 
 def route_sms(sender: Sender, text: str) -> Route:
     """Where a text goes: the order it names (among those the sender may write in); else
-    the order of the latest SMS we sent to the number in this conversation, when the
-    sender may write there — if not, ask; else the sender's own organization's orders."""
+    the thread of the latest SMS we sent to the number in this conversation (an order's,
+    or an account thread), when the sender may write there — for an order, if not, ask;
+    else the sender's own organization's threads."""
     named = _named_order(sender, text)
     if named is not None:
         return named
     context = reply_context.latest(sender.phone, sender.our_number)
-    if context is not None:
+    if context is not None and context.thread_id is not None:
+        account = _account_writer(context.thread_id, sender)
+        # Not theirs (the number changed hands): their own organization's threads only.
+        return account if account is not None else _own_organization(sender, text)
+    if context is not None and context.order_id is not None:
         order = db.session.get(Order, context.order_id)
         target = _writer(order, sender) if order is not None else None
         if target is not None:
@@ -150,19 +210,63 @@ def route_sms(sender: Sender, text: str) -> Route:
         # Our last text to this number was about an order the sender may not write in
         # (the number is a contact there, or changed hands): don't guess, ask.
         return _ask(sender)
-    return _own_organization(sender)
+    return _own_organization(sender, text)
 
 
-def _own_organization(sender: Sender) -> Route:
-    """No context: the one open order of the sender's organization (or, for a contact,
-    of which they are a contact); several, or the supplier's staff: ask. The place where
-    the account-thread fallback belongs when nothing fits."""
+def _own_organization(sender: Sender, text: str) -> Route:
+    """No context. The supplier's staff (many orders): ask. A buyer's text that reads as an
+    order for exactly one of their suppliers: that account thread (for several: ask which
+    supplier). Else the one open order of the sender's organization (or, for a contact, of
+    which they are a contact); several: ask. None open: the buyer's account thread with
+    their only supplier, else ask which supplier."""
     if sender.is_supplier_staff:
         return _ask(sender)  # the supplier's staff have many orders
+    partners = _partners(sender)
+    ordering = [p for p in partners if _reads_as_order(p, text)]
+    if len(ordering) == 1:
+        return _account(ordering[0])
+    if ordering:
+        return AskSupplier(partners)
     orders = _open_orders(sender)
     if len(orders) == 1:
         return _writer(orders[0], sender)
-    return Ask(orders) if orders else None
+    if orders:
+        return Ask(orders)
+    if len(partners) == 1:
+        return _account(partners[0])
+    return AskSupplier(partners) if partners else None
+
+
+def _partners(sender: Sender) -> list[Partner]:
+    """The suppliers of the sender's buyer organizations, by name (the order we list them
+    in when we ask)."""
+    buyers = {u.organization_id: u for u in sender.users if not u.organization.is_supplier}
+    if not buyers:
+        return []
+    stmt = (select(TradingRelationship, Organization)
+            .join(Organization, Organization.id == TradingRelationship.supplier_id)
+            .where(TradingRelationship.buyer_id.in_(buyers))
+            .order_by(Organization.name, Organization.id))
+    return [Partner(buyers[rel.buyer_id], supplier)
+            for rel, supplier in db.session.execute(stmt)]
+
+
+def _reads_as_order(partner: Partner, text: str) -> bool:
+    return intake.read_for(partner.supplier.id, partner.user.organization_id, text).is_order
+
+
+def _account(partner: Partner) -> AccountTarget:
+    thread = ensure_account_thread(partner.supplier.id, partner.user.organization_id)
+    return AccountTarget(thread.id, thread.supplier_id, partner.user)
+
+
+def _account_writer(thread_id: int, sender: Sender) -> AccountTarget | None:
+    """The sender as a user of the buyer organization of that account thread, if they are."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or thread.kind is not ThreadKind.ACCOUNT:
+        return None
+    user = next((u for u in sender.users if u.organization_id == thread.buyer_id), None)
+    return AccountTarget(thread.id, thread.supplier_id, user) if user is not None else None
 
 
 def _ask(sender: Sender) -> Ask | None:
@@ -245,11 +349,12 @@ def handle_sms(from_number: str, body: str, provider_id: str, to_number: str | N
                ) -> Inbound:
     """`to_number`: our number the text was sent to (Twilio's `To`)."""
     with as_tenant(None):
-        if _seen(provider_id) is not None:
-            return Inbound("duplicate")
         phone = normalize_phone(from_number) or from_number
+        row_id = _claim(provider_id, Channel.SMS.value, phone)
+        if row_id is None:
+            return Inbound("duplicate")
         result = _sms(phone, normalize_phone(to_number), body.strip(), provider_id)
-        return _log(provider_id, Channel.SMS.value, phone, result)
+        return _log(row_id, result)
 
 
 def _sms(phone: str, our_number: str | None, text: str, provider_id: str) -> Inbound:
@@ -257,18 +362,27 @@ def _sms(phone: str, our_number: str | None, text: str, provider_id: str) -> Inb
     if keyword in STOP_WORDS:
         suppress(Channel.SMS.value, phone, "stop", "twilio")
         return Inbound("stop")
-    if keyword in START_WORDS:
-        lift(Channel.SMS.value, phone, "twilio")
+    # "YES" from a number that never opted out is an OK when it answers an account
+    # conversation (a draft order); otherwise it is the opt-in keyword, as ever.
+    confirming = keyword == "YES"
+    if keyword in START_WORDS and (lift(Channel.SMS.value, phone, "twilio")
+                                   or not confirming):
         return Inbound("start", START_TEXT)
     if keyword in HELP_WORDS:
         return Inbound("help", HELP_TEXT)
     if not text:
         return Inbound("empty")
     sender = _sender(phone, our_number)
-    answered = _answer(sender, text)
+    answered = None if confirming else _answer(sender, text)
     if answered is not None:
         return answered
     route = route_sms(sender, text)
+    if confirming and not isinstance(route, AccountTarget):
+        return Inbound("start", START_TEXT)
+    if isinstance(route, AccountTarget):
+        _remember_account(sender, route)
+        message_id = _post_account(route, text, f"sms:{provider_id}")
+        return Inbound("routed", None, None, message_id, thread_id=route.thread_id)
     if isinstance(route, Target):
         if route.named:
             _remember(sender, route)
@@ -276,7 +390,14 @@ def _sms(phone: str, our_number: str | None, text: str, provider_id: str) -> Inb
         return Inbound("routed", None, route.order.id, message_id)
     if isinstance(route, Ask):
         return Inbound("ambiguous", _question(route.orders), body=text)
+    if isinstance(route, AskSupplier):
+        return Inbound("ask_supplier", _supplier_question(route.partners), body=text)
     return Inbound("unmatched", UNMATCHED_TEXT)
+
+
+def _supplier_question(partners: list[Partner]) -> str:
+    options = " ".join(f"{n}) {p.supplier.name}" for n, p in enumerate(partners, 1))
+    return f"Thanks! Which supplier is this for? Reply {options}"
 
 
 def _question(orders: list[Order]) -> str:
@@ -287,20 +408,29 @@ def _question(orders: list[Order]) -> str:
             f"{hint}, e.g. #{example}.")
 
 
-def _answer(sender: Sender, text: str) -> Inbound | None:
-    """A text that is only an order reference, after we asked: the texts we held land in
-    that order (if the sender may write there) and its thread is the context from now on.
-    None when it is no answer (then it is routed as any text)."""
-    match = _ANSWER.match(text)
-    if match is None:
-        return None
-    held = list(db.session.scalars(
+def _held(sender: Sender, outcome: str) -> list[InboundMessage]:
+    """The sender's texts we asked about (`outcome`) within ASK_WINDOW, oldest first."""
+    return list(db.session.scalars(
         select(InboundMessage)
         .where(InboundMessage.channel == Channel.SMS.value,
-               InboundMessage.address == sender.phone, InboundMessage.outcome == "ambiguous",
+               InboundMessage.address == sender.phone, InboundMessage.outcome == outcome,
                InboundMessage.body.is_not(None),
                InboundMessage.created_at >= utcnow() - ASK_WINDOW)
         .order_by(InboundMessage.id)))
+
+
+def _answer(sender: Sender, text: str) -> Inbound | None:
+    """A text that is only a number (or order reference), after we asked which supplier
+    (or order): the texts we held land in that account thread (or order, if the sender may
+    write there) and it is the context from now on. None when it is no answer (then it is
+    routed as any text)."""
+    chosen = _supplier_answer(sender, text)
+    if chosen is not None:
+        return chosen
+    match = _ANSWER.match(text)
+    if match is None:
+        return None
+    held = _held(sender, "ambiguous")
     if not held:
         return None
     order = _order_by_ref(sender, match[1] or match[3], match[2])
@@ -316,6 +446,28 @@ def _answer(sender: Sender, text: str) -> Inbound | None:
     return Inbound("answer", None, target.order.id, message_id)
 
 
+def _supplier_answer(sender: Sender, text: str) -> Inbound | None:
+    """The number of a supplier, after we asked which one: the held texts land in that
+    account thread."""
+    match = _CHOICE.match(text)
+    if match is None:
+        return None
+    held = _held(sender, "ask_supplier")
+    if not held:
+        return None
+    partners = _partners(sender)
+    number = int(match[1])
+    if not 1 <= number <= len(partners):
+        return Inbound("ask_supplier", _supplier_question(partners))
+    target = _account(partners[number - 1])
+    _remember_account(sender, target)
+    message_id = None
+    for row in held:
+        message_id = _post_account(target, row.body or "", f"sms:{row.provider_id}")
+        row.outcome, row.message_id = "routed", message_id
+    return Inbound("answer", None, None, message_id, thread_id=target.thread_id)
+
+
 def _remember(sender: Sender, target: Target) -> None:
     """The sender chose this order: their next texts go there too (until we text them
     about another order)."""
@@ -323,9 +475,26 @@ def _remember(sender: Sender, target: Target) -> None:
     if latest is not None and latest.order_id == target.order.id:
         return
     reply_context.record_choice(
-        sender.phone, sender.our_number, target.order.id, target.organization_id,
+        sender.phone, sender.our_number, target.organization_id, order_id=target.order.id,
         user_id=target.user.id if target.user else None,
         contact_id=target.contact.id if target.contact else None)
+
+
+def _remember_account(sender: Sender, target: AccountTarget) -> None:
+    """The sender's text went to this account thread: so do their next ones (a "YES"
+    before our answer is even sent), until we text them about an order."""
+    latest = reply_context.latest(sender.phone, sender.our_number)
+    if latest is not None and latest.thread_id == target.thread_id:
+        return
+    reply_context.record_choice(sender.phone, sender.our_number,
+                                target.user.organization_id, thread_id=target.thread_id,
+                                user_id=target.user.id)
+
+
+def _post_account(target: AccountTarget, text: str, client_id: str) -> int:
+    """As the buyer's message in their account thread: read by the intake (source sms)."""
+    access = open_thread_by_id(target.user, target.thread_id)
+    return chat.post_message(access, text, client_id=client_id[:64], source="sms").id
 
 
 def _post_target(target: Target, address: str, text: str, client_id: str) -> int | None:
@@ -374,16 +543,21 @@ def email_provider_id(message_id: str | None, sender: str, subject: str, text: s
 def handle_email(recipients: list[str], sender: str, text: str, provider_id: str,
                  files: list[IncomingFile]) -> Inbound:
     with as_tenant(None):
-        if _seen(provider_id) is not None:
-            return Inbound("duplicate")
         address = normalize_email(sender) or sender
+        row_id = _claim(provider_id, Channel.EMAIL.value, address)
+        if row_id is None:
+            return Inbound("duplicate")
         result = _email(recipients, address, text, provider_id, files)
-        return _log(provider_id, Channel.EMAIL.value, address, result)
+        return _log(row_id, result)
 
 
 def _email(recipients: list[str], address: str, text: str, provider_id: str,
            files: list[IncomingFile]) -> Inbound:
     target = next((t for t in map(parse_reply_address, recipients) if t), None)
+    if target is None:
+        account = next((t for t in map(parse_account_reply_address, recipients) if t), None)
+        if account is not None:
+            return _account_email(account, address, text, provider_id, files)
     order = db.session.get(Order, target.order_id) if target is not None else None
     if order is None:
         return Inbound("unmatched")
@@ -392,19 +566,72 @@ def _email(recipients: list[str], address: str, text: str, provider_id: str,
     writer = _email_writer(order, address)
     if writer is None:
         # The reply address was forwarded or leaked: keep the text, post nothing.
-        names = ", ".join(f.filename for f in files)
-        held = text + (f"\n[attachments not kept: {names}]" if names else "")
         log.warning("inbound email for order %s from %s held: not on the order", order.id,
                     address)
-        return Inbound("held", order_id=order.id, body=held)
+        return Inbound("held", order_id=order.id, body=_held_email(text, files))
     stored = _store(files)
     if not text and not stored:
         return Inbound("empty", order_id=order.id)
     body = text or ", ".join(f.filename for f in stored)
-    client_id = "email:" + hashlib.sha256(provider_id.encode()).hexdigest()[:48]
-    message_id = _post(order, writer.user, address, body, client_id, "email", stored,
-                       writer.contact)
+    message_id = _post(order, writer.user, address, body, _email_client_id(provider_id),
+                       "email", stored, writer.contact)
     return Inbound("routed", None, order.id, message_id)
+
+
+def _email_client_id(provider_id: str) -> str:
+    return "email:" + hashlib.sha256(provider_id.encode()).hexdigest()[:48]
+
+
+def _held_email(text: str, files: list[IncomingFile]) -> str:
+    names = ", ".join(f.filename for f in files)
+    return text + (f"\n[attachments not kept: {names}]" if names else "")
+
+
+def _account_email(target: AccountReplyTarget, address: str, text: str, provider_id: str,
+                   files: list[IncomingFile]) -> Inbound:
+    """A reply to `acct+<token>@…`: into that account thread, as the user of either
+    organization the From address is (a buyer's text goes to the intake: ordering by
+    email); anyone else's is held."""
+    thread = db.session.get(Thread, target.thread_id)
+    if thread is None or thread.kind is not ThreadKind.ACCOUNT:
+        return Inbound("unmatched")
+    if not text and not files:
+        return Inbound("empty", thread_id=thread.id)
+    writer = _account_email_writer(thread, target, address)
+    if writer is None:
+        log.warning("inbound email for account thread %s from %s held: not a party",
+                    thread.id, address)
+        return Inbound("held", body=_held_email(text, files), thread_id=thread.id)
+    stored = _store(files)
+    if not text and not stored:
+        return Inbound("empty", thread_id=thread.id)
+    access = open_thread_by_id(writer, thread.id)
+    posted = chat.post_message(access, text or ", ".join(f.filename for f in stored),
+                               client_id=_email_client_id(provider_id), files=stored,
+                               source="email")
+    return Inbound("routed", None, None, posted.id, thread_id=thread.id)
+
+
+def _account_email_writer(thread: Thread, target: AccountReplyTarget, address: str
+                          ) -> User | None:
+    """The active user with the From address, if their organization is a side of the
+    thread; else the user the reply address was made for, if this thread's emails were
+    sent to them at that address (they changed address since) and they still are."""
+    parties = (thread.supplier_id, thread.buyer_id)
+    user = db.session.scalars(select(User).where(
+        User.email == address, User.deactivated_at.is_(None))).first()
+    if user is not None and user.organization_id in parties:
+        return user
+    recipient = db.session.get(User, target.user_id)
+    if recipient is None or not recipient.is_active or recipient.organization_id not in parties:
+        return None
+    sent = db.session.scalar(
+        select(Notification.id)
+        .where(Notification.channel == Channel.EMAIL, Notification.address == address,
+               Notification.user_id == recipient.id, Notification.sent_at.is_not(None),
+               Notification.reply_to == account_reply_address(thread.id, recipient.id))
+        .limit(1))
+    return recipient if sent is not None else None
 
 
 def _email_writer(order: Order, address: str) -> Target | None:

@@ -231,8 +231,10 @@ class InboundMessage(Base):
 
 
 class SmsReplyContext(Base):
-    """An order a number's next SMS replies are about: we texted the number about it (sent by
-    the provider; `notification_id`), or the sender named it (`notification_id` None).
+    """The thread a number's next SMS replies go to: an order's (`order_id`), or an account
+    thread (`thread_id`, `order_id` None: we answered the buyer's order by SMS there) — we
+    texted the number about it (sent by the provider; `notification_id`), or the sender
+    named or chose it (`notification_id` None).
     `sender` is our number the conversation is with (From of our text, To of theirs); None
     or a messaging service SID (`MG…`) when that number is not known. `organization_id`
     is the organization the recipient acts for (a user's, or the buyer's for a contact)."""
@@ -243,7 +245,9 @@ class SmsReplyContext(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(32))
     sender: Mapped[str | None] = mapped_column(String(64))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chat_threads.id", ondelete="CASCADE"))
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

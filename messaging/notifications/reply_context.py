@@ -1,8 +1,11 @@
-"""SMS reply contexts: which order a number's next reply is about.
+"""SMS reply contexts: which thread a number's next reply goes to — an order's, or the
+account thread of a buyer and a supplier.
 
-A context is written when the provider has accepted an SMS about an order (the dispatcher
-records it with the send; a queued text the person never got must not capture replies),
-and when a sender names an order by SMS. An inbound text from number N to our number M
+A context is written when the provider has accepted an SMS about an order, or a
+`draft_reply` (our answer to a buyer ordering by SMS: its context is their account thread
+with that supplier) — the dispatcher records it with the send; a queued text the person
+never got must not capture replies —, and when a sender names an order or chooses a
+supplier by SMS. An inbound text from number N to our number M
 looks up the latest context for (N, M) — or for N alone among contexts whose sender number
 is unknown (the console backend) or chosen by a messaging service (M unknown: N's latest
 context) — no older than
@@ -15,15 +18,18 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, literal, or_, select
+from sqlalchemy import Connection, and_, case, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from messaging.chat.models import Thread, ThreadKind
 from messaging.notifications.addresses import normalize_phone
 from messaging.notifications.models import Channel, Notification, SmsReplyContext
 from wholesale.db import utcnow
 from wholesale.extensions import db
 
 CONTEXT_AGE = timedelta(days=14)
+# The order-less texts whose replies go to the account thread (draft_replies.EVENT).
+ACCOUNT_EVENTS = ("draft_reply",)
 _SERVICE_PREFIX = "MG"  # Twilio messaging service SIDs: the From number is Twilio's choice
 
 
@@ -37,34 +43,43 @@ def sender_of(provider: Any) -> str | None:
 def record_sent(notification_ids: Iterable[int], sender: str | None, now: datetime,
                 connection: Connection | None = None) -> None:
     """Contexts of the SMS notifications just accepted by the provider (those about an
-    order), in one statement on `connection` (the dispatcher's, marking them sent) or the
-    session; a notification already recorded (sent twice after a lost lease) keeps its
-    first context."""
+    order, and the answers to a buyer ordering by SMS: their account thread), in one
+    statement on `connection` (the dispatcher's, marking them sent) or the session; a
+    notification already recorded (sent twice after a lost lease) keeps its first context."""
     ids = list(notification_ids)
     if not ids:
         return
     n = Notification.__table__.c
+    t = Thread.__table__.c
+    account = and_(n.order_id.is_(None), n.event.in_(ACCOUNT_EVENTS),
+                   n.recipient_side == "buyer", t.kind == ThreadKind.ACCOUNT.value,
+                   t.supplier_id == n.supplier_id, t.buyer_id == n.buyer_id)
     rows = (
-        select(n.address, literal(sender), n.order_id,
+        select(n.address, literal(sender), n.order_id, t.id,
                case((n.recipient_side == "supplier", n.supplier_id), else_=n.buyer_id),
                n.user_id, n.contact_id, n.id, literal(now))
-        .where(n.id.in_(ids), n.channel == Channel.SMS.value, n.order_id.is_not(None),
-               n.supplier_id.is_not(None), n.buyer_id.is_not(None))
+        .select_from(Notification.__table__.outerjoin(Thread.__table__, account))
+        .where(n.id.in_(ids), n.channel == Channel.SMS.value,
+               n.supplier_id.is_not(None), n.buyer_id.is_not(None),
+               or_(n.order_id.is_not(None), t.id.is_not(None)))
     )
-    columns = ["phone", "sender", "order_id", "organization_id", "user_id", "contact_id",
-               "notification_id", "created_at"]
+    columns = ["phone", "sender", "order_id", "thread_id", "organization_id", "user_id",
+               "contact_id", "notification_id", "created_at"]
     bind = connection if connection is not None else db.session.get_bind()
     upsert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
     stmt = upsert(SmsReplyContext).from_select(columns, rows).on_conflict_do_nothing()
     (connection if connection is not None else db.session).execute(stmt)
 
 
-def record_choice(phone: str, sender: str | None, order_id: int, organization_id: int, *,
+def record_choice(phone: str, sender: str | None, organization_id: int, *,
+                  order_id: int | None = None, thread_id: int | None = None,
                   user_id: int | None = None, contact_id: int | None = None) -> None:
-    """The sender named an order: their next texts are about it too."""
+    """The sender named an order (or chose the supplier of an account thread): their next
+    texts go there too."""
     db.session.add(SmsReplyContext(phone=phone, sender=sender, order_id=order_id,
-                                   organization_id=organization_id, user_id=user_id,
-                                   contact_id=contact_id, created_at=utcnow()))
+                                   thread_id=thread_id, organization_id=organization_id,
+                                   user_id=user_id, contact_id=contact_id,
+                                   created_at=utcnow()))
     db.session.flush()
 
 
