@@ -93,6 +93,15 @@
     var items = cardsOf(id);
     if (!items.length) return;
     if (!draft) { load(id); return; }
+    // A list that was at its end stays there when cards change size.
+    var lists = [];
+    items.forEach(function (li) {
+      var list = li.closest("[data-chat-messages]");
+      if (list && lists.indexOf(list) === -1) lists.push(list);
+    });
+    var atEnd = lists.map(function (list) {
+      return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+    });
     var newest = items.reduce(function (a, b) {
       return Number(b.dataset.seq || 0) > Number(a.dataset.seq || 0) ? b : a;
     });
@@ -102,6 +111,7 @@
       if (li === newest && editing[id] && slot.querySelector("[data-draft-editor]")) return;
       slot.replaceChildren(card(draft, li === newest, threadOf(li)));
     });
+    lists.forEach(function (list, i) { if (atEnd[i]) list.scrollTop = list.scrollHeight; });
   }
 
   function load(id) {
@@ -143,7 +153,10 @@
       return box;
     }
 
-    if (draft.lines.length) box.appendChild(linesTable(draft));
+    if (draft.lines.length) {
+      box.appendChild(linesTable(draft));
+      box.appendChild(subtotal(draft));
+    }
     if (draft.requested_delivery_date || draft.date_note) {
       var when = el("p", "draft-card__date");
       when.appendChild(el("span", "draft-card__label", "Delivery"));
@@ -216,17 +229,16 @@
       body.appendChild(tr);
     });
     table.appendChild(body);
-    var foot = el("tfoot");
-    var fr = el("tr");
-    var label = el("td", "draft-lines__subtotal-label", "Subtotal");
-    label.colSpan = 3;
-    fr.appendChild(label);
-    var total = el("td", "num draft-lines__subtotal", money(draft.subtotal, draft.currency));
-    total.dataset.draftSubtotal = "1";
-    fr.appendChild(total);
-    foot.appendChild(fr);
-    table.appendChild(foot);
     return table;
+  }
+
+  function subtotal(draft) {
+    var row = el("p", "draft-card__subtotal");
+    row.appendChild(el("span", "draft-card__label", "Subtotal"));
+    var total = el("strong", null, money(draft.subtotal, draft.currency));
+    total.dataset.draftSubtotal = "1";
+    row.appendChild(total);
+    return row;
   }
 
   function questions(draft, thread) {
@@ -286,9 +298,11 @@
     bar.appendChild(confirm);
     bar.appendChild(edit);
     if (!buyer && !draft.awaiting_buyer) {
-      var back = button("Send back for confirmation", "btn--ghost", function () {
+      var back = button("Send back", "btn--secondary", function () {
         run(api("/drafts/" + draft.id, { method: "PATCH", body: { send_back: true } }));
       });
+      back.setAttribute("aria-label", "Send back for confirmation");
+      back.title = "Ask the buyer to confirm the draft as it is";
       back.dataset.draftAction = "send-back";
       bar.appendChild(back);
     }
@@ -354,7 +368,11 @@
     row.appendChild(qty);
     row.appendChild(select);
     row.appendChild(remove);
-    if (line.source_text) row.appendChild(el("span", "draft-edit-line__source", "“" + line.source_text + "”"));
+    if (line.source_text) {
+      var words = el("span", "draft-edit-line__source", "“" + line.source_text + "”");
+      words.dataset.draftSource = "1";
+      row.appendChild(words);
+    }
     return row;
   }
 
@@ -442,6 +460,7 @@
         fillSelect(s, items, s.value);
       });
       form.dataset.ready = "1";
+      bar.scrollIntoView({ block: "nearest" });  // the whole editor, down to its buttons
     }).catch(function (e) { error.textContent = errorText(e); error.hidden = false; });
     var timer = null;
     search.addEventListener("input", function () {
