@@ -34,16 +34,21 @@
     });
   }
 
-  function threadOnScreen(threadId) {
+  function openThreads() {
     var threads = (window.OrdertalkChat && window.OrdertalkChat.threads) || {};
-    return !!threads[threadId] && document.visibilityState === "visible";
+    return Object.keys(threads).map(function (k) { return threads[k]; });
+  }
+
+  function threadOnScreen(m) {
+    return document.visibilityState === "visible" &&
+      openThreads().some(function (t) { return t.owns(m); });
   }
 
   function onMessage(m) {
     if (!m || counted[m.id]) return;
     counted[m.id] = true;
     var mine = m.author && m.author.id === me;
-    if (!mine && !threadOnScreen(m.thread_id)) {
+    if (!mine && !threadOnScreen(m)) {
       threadCounts[m.thread_id] = (threadCounts[m.thread_id] || 0) + 1;
       if (m.order_id) orderCounts[m.order_id] = (orderCounts[m.order_id] || 0) + 1;
       totalCount += 1;
@@ -57,7 +62,7 @@
   function refreshRows() {
     var list = document.querySelector("[data-inbox-threads]");
     if (!list || refreshing) return;
-    var open = window.OrdertalkChat && Object.keys(window.OrdertalkChat.threads)[0];
+    var open = openThreads().map(function (t) { return t.threadId; })[0];
     var url = "/inbox/rows?filter=" + encodeURIComponent(list.dataset.filter || "all") +
       (open ? "&open=" + encodeURIComponent(open) : "");
     refreshing = fetch(url, { credentials: "same-origin" })

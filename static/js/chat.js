@@ -1,5 +1,6 @@
 // A chat thread, live (an order's, or an account thread): takes over every [data-chat]
-// element (templates/chat/_thread.html) and speaks to the server by thread_id. Sends with a
+// element (templates/chat/_thread.html); it addresses an order's thread by order_id and an
+// account thread by thread_id (Thread.key). Sends with a
 // client_id (a retried send stores one message), replays what was missed after a reconnect
 // (join with after_id), shows typing and read receipts, and marks messages read while the
 // thread is on screen. User text only ever goes into the page as text nodes
@@ -84,9 +85,9 @@
     window.OrdertalkSocket.onStatus(function (state) { self.showConnection(state); });
     this.socket.on("connect", function () { self.join(); });
     if (this.socket.connected) this.join();
-    this.socket.on("message", function (m) { if (m.thread_id === self.threadId) self.receive(m); });
-    this.socket.on("typing", function (t) { if (t.thread_id === self.threadId) self.showTyping(t); });
-    this.socket.on("read", function (r) { if (r.thread_id === self.threadId) self.receiveRead(r); });
+    this.socket.on("message", function (m) { if (self.owns(m)) self.receive(m); });
+    this.socket.on("typing", function (t) { if (self.owns(t)) self.showTyping(t); });
+    this.socket.on("read", function (r) { if (self.owns(r)) self.receiveRead(r); });
     this.socket.on("order", function (o) {
       if (self.orderId && o.order_id === self.orderId && o.status && self.statusBadge) {
         self.statusBadge.textContent = o.status.charAt(0).toUpperCase() + o.status.slice(1);
@@ -112,6 +113,17 @@
     window.addEventListener("focus", function () { self.markRead(); });
   };
 
+  // An order's thread is addressed by its order (the server makes the thread on first use);
+  // an account thread by its id.
+  Thread.prototype.key = function () {
+    return this.orderId ? { order_id: this.orderId } : { thread_id: this.threadId };
+  };
+
+  // Is this event (message, typing, read) about this thread?
+  Thread.prototype.owns = function (event) {
+    return this.orderId ? event.order_id === this.orderId : event.thread_id === this.threadId;
+  };
+
   Thread.prototype.showConnection = function (state) {
     var line = this.connectionLine;
     if (!line) return;
@@ -133,13 +145,14 @@
     var self = this;
     this.joined = false;
     this.socket.timeout(SEND_TIMEOUT).emit(
-      "join", { thread_id: this.threadId, after_id: this.lastId },
+      "join", Object.assign(this.key(), { after_id: this.lastId }),
       function (err, ack) {
         if (err) { setTimeout(function () { if (self.socket.connected) self.join(); }, 1000); return; }
         if (!ack || !ack.ok) {
           self.showError((ack && ack.error && ack.error.message) || "This conversation is unavailable.");
           return;
         }
+        self.threadId = ack.thread_id;
         ack.messages.forEach(function (m) { self.receive(m); });
         self.joined = true;
         self.root.dataset.joined = "1";
@@ -289,9 +302,9 @@
     if (this.sending || !this.joined || !this.socket.connected || !this.queue.length) return;
     var item = this.queue[0];
     this.sending = true;
-    this.socket.timeout(SEND_TIMEOUT).emit("send", {
-      thread_id: this.threadId, body: item.body, client_id: item.clientId, internal: item.internal,
-    }, function (err, ack) {
+    this.socket.timeout(SEND_TIMEOUT).emit("send", Object.assign(this.key(), {
+      body: item.body, client_id: item.clientId, internal: item.internal,
+    }), function (err, ack) {
       self.sending = false;
       if (err) {  // no answer: try again (same client_id) once connected
         setTimeout(function () { self.flush(); }, 1000);
@@ -346,9 +359,9 @@
     var now = Date.now();
     if (!this.joined || now - this.lastTypingSent < TYPING_EVERY || !this.input.value) return;
     this.lastTypingSent = now;
-    this.socket.emit("typing", {
-      thread_id: this.threadId, internal: !!(this.internalBox && this.internalBox.checked),
-    });
+    this.socket.emit("typing", Object.assign(this.key(), {
+      internal: !!(this.internalBox && this.internalBox.checked),
+    }));
   };
 
   Thread.prototype.showTyping = function (t) {
@@ -375,7 +388,7 @@
     var id = Number(last.dataset.messageId);
     if (!id || id <= this.readSent) return;
     this.readSent = id;
-    this.socket.emit("read", { thread_id: this.threadId, message_id: id });
+    this.socket.emit("read", Object.assign(this.key(), { message_id: id }));
   };
 
   Thread.prototype.receiveRead = function (r) {
