@@ -272,7 +272,9 @@
     var bar = el("div", "draft-card__actions");
     var buyer = thread.side === "buyer";
     var busy = function (on) {
-      bar.querySelectorAll("button").forEach(function (b) { b.disabled = on; });
+      bar.querySelectorAll("button").forEach(function (b) {
+        b.disabled = on || (b === confirm && draft.questions.length > 0);
+      });
     };
     var run = function (promise) {
       busy(true);
@@ -287,6 +289,10 @@
     var confirm = button(buyer ? "Confirm order" : "Confirm for the buyer", "btn--primary",
       function () { run(api("/drafts/" + draft.id + "/confirm", { method: "POST" })); });
     confirm.dataset.draftAction = "confirm";
+    if (draft.questions.length) {  // the placement would refuse it: answer first
+      confirm.disabled = true;
+      confirm.title = "Answer the question first";
+    }
     var edit = button(buyer ? "Edit" : "Fix", "btn--secondary", function () {
       openEditor(draft, thread, box);
     });

@@ -223,3 +223,33 @@ def test_the_draft_card_fits_a_phone(browser, live_server, account: Account, sid
         phone.context.close()
         if writer is not phone:
             writer.context.close()
+
+
+def test_a_question_is_answered_from_the_card_and_a_draft_discarded(browser, live_server,
+                                                                     account: Account):
+    buyer = _signed_in(browser, live_server, account.emails["buyer"])
+    try:
+        buyer.goto(f"/inbox/t/{account.thread_id}")
+        _joined(buyer)
+        buyer.locator("[data-chat-input]").fill("2 romaine and a box of dragonfruit")
+        buyer.locator("[data-chat-send]").click()
+        card = _card(buyer)
+        card.locator(".draft-question").wait_for()
+        assert "dragonfruit" in card.locator(".draft-card__unmatched").inner_text()
+        assert card.locator("[data-draft-action='confirm']").is_disabled()
+        save_screenshot(buyer, "draft-card-question")
+        # Picking an option sends its number, as a text message would.
+        card.locator(".draft-option__pick", has_text="Romaine hearts").click()
+        buyer.locator(".msg--mine .msg__text", has_text=re.compile(r"^\d$")).wait_for()
+        card = _card(buyer)
+        _line(card, "LET-HRT").wait_for()
+        assert card.locator(".draft-question").count() == 0
+        assert _line(card, "LET-HRT").inner_text().startswith("2")
+        card.locator("[data-draft-action='discard']").click()
+        _card(buyer).locator("[data-draft-status='discarded']").wait_for()
+        assert _card(buyer).locator("[data-draft-action]").count() == 0
+    finally:
+        buyer.context.close()
+    _fresh_db()
+    draft = db.session.scalars(select(OrderDraft).execution_options(all_tenants=True)).one()
+    assert draft.status.value == "discarded" and draft.order_id is None

@@ -4,6 +4,7 @@ panel, search results and the links from the customer and supplier pages."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -120,3 +121,26 @@ def test_unread_counts_include_account_threads(app, shop: Shop) -> None:
     shop.say("hello there")
     counts = _signed_in(app, shop.supplier_id).get("/inbox/unread").json
     assert counts["threads"] == {str(shop.thread_id): 1} and counts["total"] == 1
+
+
+def test_notes_and_attachments_in_the_account_thread(app, shop: Shop) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    supplier = _signed_in(app, shop.supplier_id)
+    response = supplier.post(
+        f"/inbox/t/{shop.thread_id}/messages",
+        data={"body": "price list attached", "file": (io.BytesIO(png), "prices.png")},
+        content_type="multipart/form-data", headers={"Accept": "application/json"})
+    assert response.status_code == 201, response.json
+    url = response.json["message"]["attachments"][0]["url"]
+    supplier.post(f"/inbox/t/{shop.thread_id}/messages",
+                  data={"body": "they always mean little gems", "internal": "1"})
+    buyer = _signed_in(app, shop.buyer_id)
+    html = _html(buyer, f"/inbox/t/{shop.thread_id}")
+    assert "price list attached" in html and url in html
+    assert "little gems" not in html
+    assert buyer.get(url).status_code == 200
+    assert "little gems" in _html(supplier, f"/inbox/t/{shop.thread_id}")
+    refused = buyer.post(f"/inbox/t/{shop.thread_id}/messages",
+                         data={"body": "sneaky", "internal": "1"},
+                         headers={"Accept": "application/json"})
+    assert refused.status_code == 403 and shop.drafts() == []
