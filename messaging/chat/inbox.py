@@ -1,17 +1,20 @@
-"""The inbox: every thread of one's organization, newest activity first, with the order's
-status, the other organization, the last message one may see and one's unread count."""
+"""The inbox: every thread of one's organization with the other organization, the last
+message one may see and one's unread count. The account threads (one per trading partner,
+where buyers order by message) come first, then the order threads with their order's
+status; each group newest activity first."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from messaging.chat import services
-from messaging.chat.models import Message, Side, Thread
+from messaging.chat.models import Message, Side, Thread, ThreadKind
 from wholesale.accounts.models import Organization, User
 from wholesale.db import utcnow
 from wholesale.extensions import db
@@ -32,11 +35,15 @@ class InboxFilter(enum.StrEnum):
 
 @dataclass(frozen=True)
 class InboxRow:
-    order: Order
     thread: Thread
+    order: Order | None  # None: the account thread
     counterpart: Organization
     last_message: Message | None
     unread: int
+
+    @property
+    def is_account(self) -> bool:
+        return self.order is None
 
 
 def side_of_user(user: User) -> Side:
@@ -47,20 +54,61 @@ def threads(user: User, view: InboxFilter = InboxFilter.ALL, limit: int = INBOX_
             ) -> list[InboxRow]:
     side = side_of_user(user)
     supplier = side is Side.SUPPLIER
+    unread = services.unread_by_thread(user)
+    found = _account_threads(user, supplier, view, unread, limit)
+    found += _order_threads(user, supplier, view, unread, limit)
+    last = services.last_messages(
+        user, [(t.id, t.last_seq if supplier else t.last_public_seq) for t, _, _ in found]
+    )
+    return [
+        InboxRow(thread=thread, order=order, counterpart=counterpart,
+                 last_message=last.get(thread.id), unread=unread.get(thread.id, 0))
+        for thread, order, counterpart in found
+    ]
+
+
+def _activity(supplier: bool) -> list[Any]:
     last_at = Thread.last_message_at if supplier else Thread.last_public_message_at
+    return [last_at.desc().nulls_last(), Thread.id.desc()]
+
+
+def _account_threads(user: User, supplier: bool, view: InboxFilter, unread: dict[int, int],
+                     limit: int) -> list[tuple[Thread, None, Organization]]:
+    if view in (InboxFilter.LATE, InboxFilter.EXPEDITED):
+        return []
+    partner = Thread.buyer_id if supplier else Thread.supplier_id
+    stmt = (
+        select(Thread, Organization)
+        .join(Organization, Organization.id == partner)
+        .where(Thread.kind == ThreadKind.ACCOUNT)
+        .order_by(*_activity(supplier))
+        .limit(limit)
+    )
+    if view is InboxFilter.UNREAD:
+        stmt = stmt.where(Thread.id.in_(list(unread) or [0]))
+    elif view is InboxFilter.MINE:
+        stmt = stmt.where(_wrote(user))
+    with as_tenant(user.organization_id):
+        return [(thread, None, org) for thread, org in db.session.execute(stmt).all()]
+
+
+def _wrote(user: User) -> Any:
+    return exists().where(Message.thread_id == Thread.id, Message.author_id == user.id)
+
+
+def _order_threads(user: User, supplier: bool, view: InboxFilter, unread: dict[int, int],
+                   limit: int) -> list[tuple[Thread, Order, Organization]]:
     stmt = (
         select(Thread, Order)
         .join(Order, Order.id == Thread.order_id)
         .options(joinedload(Order.supplier), joinedload(Order.buyer))
-        .order_by(last_at.desc().nulls_last(), Thread.id.desc())
+        .order_by(*_activity(supplier))
         .limit(limit)
     )
-    unread = services.unread_by_order(user)
     if view is InboxFilter.UNREAD:
-        stmt = stmt.where(Thread.order_id.in_(list(unread) or [0]))
+        stmt = stmt.where(Thread.id.in_(list(unread) or [0]))
     elif view is InboxFilter.MINE:
-        wrote = exists().where(Message.thread_id == Thread.id, Message.author_id == user.id)
-        stmt = stmt.where((Order.placed_by_id == user.id) | wrote)
+        stmt = stmt.where((Order.placed_by_id == user.id) | _wrote(user))
     elif view is InboxFilter.EXPEDITED:
         stmt = stmt.where(Order.expedited_at.is_not(None), Order.status.in_(late.CAN_BE_LATE))
     elif view is InboxFilter.LATE:  # a superset in SQL; each supplier's own day below
@@ -70,16 +118,5 @@ def threads(user: User, view: InboxFilter = InboxFilter.ALL, limit: int = INBOX_
         rows = db.session.execute(stmt).unique().all()
         if view is InboxFilter.LATE:
             rows = [(thread, order) for thread, order in rows if late.is_late(order)]
-    last = services.last_messages(
-        user, [(t.id, t.last_seq if supplier else t.last_public_seq) for t, _ in rows]
-    )
-    return [
-        InboxRow(
-            order=order,
-            thread=thread,
-            counterpart=order.buyer if side is Side.SUPPLIER else order.supplier,
-            last_message=last.get(thread.id),
-            unread=unread.get(order.id, 0),
-        )
-        for thread, order in rows
-    ]
+    return [(thread, order, order.buyer if supplier else order.supplier)
+            for thread, order in rows]

@@ -1,8 +1,11 @@
-"""Pages: the inbox (`/inbox`, thread beside the list), posting from a page (form or fetch,
-with attachments), serving attachments to participants, and the unread counts."""
+"""Pages: the inbox (`/inbox`, thread beside the list: `/inbox/<order_id>` for an order's
+thread, `/inbox/t/<thread_id>` for any thread, `/inbox/account/<partner_id>` for the account
+thread with a trading partner), the supplier's open drafts panel, posting from a page (form
+or fetch, with attachments), serving attachments to participants, and the unread counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -18,8 +21,8 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from messaging.chat import attachments, inbox, services
-from messaging.chat.access import open_thread
+from messaging.chat import attachments, drafts_panel, inbox, services
+from messaging.chat.access import Access, open_account_thread, open_thread, open_thread_by_id
 from messaging.chat.models import Attachment
 from messaging.chat.threadview import thread_view
 from wholesale.errors import DomainError
@@ -41,15 +44,15 @@ def _filter() -> inbox.InboxFilter:
         return inbox.InboxFilter.ALL
 
 
-def _render(order_id: int | None):
+def _render(access: Access | None):
     me = _me()
     view = _filter()
     query = (request.args.get("q") or "").strip()[:200]
     results = services.search(me, query) if query else []
     rows = inbox.threads(me, view)
     thread = None
-    if order_id is not None:
-        thread = thread_view(open_thread(me, order_id))
+    if access is not None:
+        thread = thread_view(access)
         db.session.commit()  # a thread created on first view
     return render_template(
         "inbox/index.html",
@@ -59,7 +62,8 @@ def _render(order_id: int | None):
         query=query,
         results=results,
         thread=thread,
-        open_order_id=order_id,
+        open_thread_id=access.thread_id if access is not None else None,
+        open_drafts=drafts_panel.open_drafts(me),
     )
 
 
@@ -82,13 +86,36 @@ def rows():
     """The thread list alone: the inbox refreshes it when a thread it lacks gets news."""
     view = _filter()
     return render_template("inbox/_rows.html", rows=inbox.threads(_me(), view), view=view,
-                           open_order_id=request.args.get("open", type=int))
+                           open_thread_id=request.args.get("open", type=int))
+
+
+@bp.get("/drafts")
+@login_required
+def drafts():
+    """The open drafts panel alone: the inbox refreshes it when a draft changes."""
+    return render_template("inbox/_drafts.html", open_drafts=drafts_panel.open_drafts(_me()))
 
 
 @bp.get("/<int:order_id>")
 @login_required
 def thread(order_id: int):
-    return _render(order_id)
+    return _render(open_thread(_me(), order_id))
+
+
+@bp.get("/t/<int:thread_id>")
+@login_required
+def thread_by_id(thread_id: int):
+    return _render(open_thread_by_id(_me(), thread_id))
+
+
+@bp.get("/account/<int:partner_id>")
+@login_required
+def account(partner_id: int):
+    """The account thread with a trading partner (the customer and supplier pages link
+    here); created if the relationship has none yet."""
+    access = open_account_thread(_me(), partner_id)
+    db.session.commit()
+    return redirect(url_for("inbox.thread_by_id", thread_id=access.thread_id))
 
 
 def _wants_json() -> bool:
@@ -99,8 +126,21 @@ def _wants_json() -> bool:
 @login_required
 def post(order_id: int):
     """The composer's fallback without JavaScript, and attachments (multipart)."""
+    return _post(lambda: open_thread(_me(), order_id),
+                 lambda: url_for("inbox.thread", order_id=order_id))
+
+
+@bp.post("/t/<int:thread_id>/messages")
+@login_required
+def post_to_thread(thread_id: int):
+    """The same for any thread (account threads)."""
+    return _post(lambda: open_thread_by_id(_me(), thread_id),
+                 lambda: url_for("inbox.thread_by_id", thread_id=thread_id))
+
+
+def _post(opener: Callable[[], Access], back: Callable[[], str]):
     try:
-        access = open_thread(_me(), order_id)
+        access = opener()
         files = [
             attachments.store(f.stream, f.filename)
             for f in request.files.getlist("file")
@@ -122,8 +162,7 @@ def post(order_id: int):
         raise
     if _wants_json():
         return jsonify({"ok": True, "message": payload}), 201 if posted.created else 200
-    return redirect(safe_next(request.form.get("next"))
-                    or url_for("inbox.thread", order_id=order_id))
+    return redirect(safe_next(request.form.get("next")) or back())
 
 
 @bp.get("/attachments/<int:attachment_id>/<path:filename>")
@@ -154,6 +193,7 @@ def attachment(attachment_id: int, filename: str):
 @login_required
 def unread():
     me = _me()
-    counts = services.unread_by_order(me)
-    orders = {str(k): v for k, v in counts.items()}
-    return jsonify({"total": sum(counts.values()), "orders": orders})
+    counts = services.unread_by_thread(me)
+    orders = {str(k): v for k, v in services.unread_by_order(me).items()}
+    return jsonify({"total": sum(counts.values()), "orders": orders,
+                    "threads": {str(k): v for k, v in counts.items()}})

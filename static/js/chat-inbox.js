@@ -1,11 +1,13 @@
 // Unread counts and the inbox list, live. Updates every [data-chat-unread-total] (the
-// navigation badge) and [data-chat-unread-order="<id>"] (inbox rows, the orders list), and
-// moves an inbox row to the top with its new preview when a message arrives.
+// navigation badge), [data-chat-unread-thread="<id>"] (inbox rows) and
+// [data-chat-unread-order="<id>"] (order rows, the orders list), and moves an inbox row to
+// the top of its group (account threads first, then orders) when a message arrives.
 (function () {
   "use strict";
 
-  var counts = {};   // order_id -> unread
-  var counted = {};  // message ids already counted
+  var threadCounts = {};  // thread_id -> unread
+  var orderCounts = {};   // order_id -> unread
+  var counted = {};       // message ids already counted
   var me = 0;
   var totalCount = 0;
 
@@ -15,34 +17,44 @@
     node.setAttribute("aria-label", n + " unread");
   }
 
-  function render(orderId) {
-    if (orderId !== undefined) {
+  function render(threadId, orderId) {
+    if (threadId !== undefined && threadId !== null) {
+      var n = threadCounts[threadId] || 0;
+      document.querySelectorAll('[data-chat-unread-thread="' + threadId + '"]').forEach(
+        function (node) { setBadge(node, n); });
+      document.querySelectorAll('[data-inbox-row][data-thread-id="' + threadId + '"]').forEach(
+        function (row) { row.classList.toggle("inbox-row--unread", !!n); });
+    }
+    if (orderId !== undefined && orderId !== null) {
       document.querySelectorAll('[data-chat-unread-order="' + orderId + '"]').forEach(
-        function (node) { setBadge(node, counts[orderId] || 0); });
-      document.querySelectorAll('[data-inbox-row][data-order-id="' + orderId + '"]').forEach(
-        function (row) { row.classList.toggle("inbox-row--unread", !!counts[orderId]); });
+        function (node) { setBadge(node, orderCounts[orderId] || 0); });
     }
     document.querySelectorAll("[data-chat-unread-total]").forEach(function (node) {
       setBadge(node, totalCount);
     });
   }
 
-  function threadOnScreen(orderId) {
+  function openThreads() {
     var threads = (window.OrdertalkChat && window.OrdertalkChat.threads) || {};
-    return !!threads[orderId] && document.visibilityState === "visible";
+    return Object.keys(threads).map(function (k) { return threads[k]; });
+  }
+
+  function threadOnScreen(m) {
+    return document.visibilityState === "visible" &&
+      openThreads().some(function (t) { return t.owns(m); });
   }
 
   function onMessage(m) {
-    var orderId = m.order_id;
     if (!m || counted[m.id]) return;
     counted[m.id] = true;
     var mine = m.author && m.author.id === me;
-    if (!mine && !threadOnScreen(orderId)) {
-      counts[orderId] = (counts[orderId] || 0) + 1;
+    if (!mine && !threadOnScreen(m)) {
+      threadCounts[m.thread_id] = (threadCounts[m.thread_id] || 0) + 1;
+      if (m.order_id) orderCounts[m.order_id] = (orderCounts[m.order_id] || 0) + 1;
       totalCount += 1;
-      render(orderId);
+      render(m.thread_id, m.order_id);
     }
-    updateRow(orderId, m);
+    updateRow(m);
   }
 
   // A thread the list does not show yet: fetch the server-rendered list again.
@@ -50,7 +62,7 @@
   function refreshRows() {
     var list = document.querySelector("[data-inbox-threads]");
     if (!list || refreshing) return;
-    var open = window.OrdertalkChat && Object.keys(window.OrdertalkChat.threads)[0];
+    var open = openThreads().map(function (t) { return t.threadId; })[0];
     var url = "/inbox/rows?filter=" + encodeURIComponent(list.dataset.filter || "all") +
       (open ? "&open=" + encodeURIComponent(open) : "");
     refreshing = fetch(url, { credentials: "same-origin" })
@@ -66,8 +78,8 @@
       .catch(function () { refreshing = null; });
   }
 
-  function updateRow(orderId, m) {
-    var row = document.querySelector('[data-inbox-row][data-order-id="' + orderId + '"]');
+  function updateRow(m) {
+    var row = document.querySelector('[data-inbox-row][data-thread-id="' + m.thread_id + '"]');
     if (!row) { refreshRows(); return; }
     var preview = row.querySelector("[data-inbox-preview]");
     if (preview) {
@@ -82,7 +94,11 @@
     }
     var item = row.closest("li");
     var list = item && item.parentNode;
-    if (list && list.firstElementChild !== item) list.insertBefore(item, list.firstElementChild);
+    if (!list) return;
+    // The top of its group: account threads stay above the orders' threads.
+    var first = item.dataset.kind === "account" ? list.firstElementChild
+      : list.querySelector(':scope > li[data-kind="order"]');
+    if (first && first !== item) list.insertBefore(item, first);
   }
 
   function resync() {
@@ -90,19 +106,26 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
-        var previous = counts;
-        counts = {};
-        Object.keys(data.orders).forEach(function (k) { counts[k] = data.orders[k]; });
+        var previousThreads = threadCounts;
+        var previousOrders = orderCounts;
+        threadCounts = Object.assign({}, data.threads || {});
+        orderCounts = Object.assign({}, data.orders || {});
         totalCount = data.total;
-        Object.keys(previous).concat(Object.keys(counts)).forEach(function (k) { render(k); });
+        Object.keys(previousThreads).concat(Object.keys(threadCounts)).forEach(
+          function (k) { render(k, null); });
+        Object.keys(previousOrders).concat(Object.keys(orderCounts)).forEach(
+          function (k) { render(null, k); });
         render();
       })
       .catch(function () {});
   }
 
   function readCounts() {
+    document.querySelectorAll("[data-chat-unread-thread]").forEach(function (node) {
+      threadCounts[node.dataset.chatUnreadThread] = Number(node.textContent) || 0;
+    });
     document.querySelectorAll("[data-chat-unread-order]").forEach(function (node) {
-      counts[node.dataset.chatUnreadOrder] = Number(node.textContent) || 0;
+      orderCounts[node.dataset.chatUnreadOrder] = Number(node.textContent) || 0;
     });
   }
 
@@ -116,10 +139,10 @@
     if (!socket) return;
     socket.on("message", onMessage);
     socket.on("unread", function (u) {
-      counts[u.order_id] = u.unread;
+      threadCounts[u.thread_id] = u.unread;
+      if (u.order_id) orderCounts[u.order_id] = u.unread;
       totalCount = u.total;
-      render(u.order_id);
-      render();
+      render(u.thread_id, u.order_id);
     });
     socket.on("order", function (o) {
       document.querySelectorAll('[data-inbox-row][data-order-id="' + o.order_id + '"] [data-inbox-status]')

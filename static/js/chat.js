@@ -1,8 +1,11 @@
-// An order's chat thread, live: takes over every [data-chat] element (templates/chat/
-// _thread.html). Sends with a client_id (a retried send stores one message), replays what
-// was missed after a reconnect (join with after_id), shows typing and read receipts, and
-// marks messages read while the thread is on screen. User text only ever goes into the
-// page as text nodes (OrdertalkChatText.render), never as HTML.
+// A chat thread, live (an order's, or an account thread): takes over every [data-chat]
+// element (templates/chat/_thread.html); it addresses an order's thread by order_id and an
+// account thread by thread_id (Thread.key). Sends with a
+// client_id (a retried send stores one message), replays what was missed after a reconnect
+// (join with after_id), shows typing and read receipts, and marks messages read while the
+// thread is on screen. User text only ever goes into the page as text nodes
+// (OrdertalkChatText.render), never as HTML. Each message shown is announced with a
+// bubbling `chat:message` event ({detail: {node, message}}); drafts.js listens for it.
 (function () {
   "use strict";
 
@@ -39,7 +42,8 @@
 
   function Thread(root) {
     this.root = root;
-    this.orderId = Number(root.dataset.orderId);
+    this.threadId = Number(root.dataset.threadId);
+    this.orderId = root.dataset.orderId ? Number(root.dataset.orderId) : null;
     this.userId = Number(root.dataset.userId);
     this.side = root.dataset.side;
     this.lastId = Number(root.dataset.lastId || 0);
@@ -81,11 +85,11 @@
     window.OrdertalkSocket.onStatus(function (state) { self.showConnection(state); });
     this.socket.on("connect", function () { self.join(); });
     if (this.socket.connected) this.join();
-    this.socket.on("message", function (m) { if (m.order_id === self.orderId) self.receive(m); });
-    this.socket.on("typing", function (t) { if (t.order_id === self.orderId) self.showTyping(t); });
-    this.socket.on("read", function (r) { if (r.order_id === self.orderId) self.receiveRead(r); });
+    this.socket.on("message", function (m) { if (self.owns(m)) self.receive(m); });
+    this.socket.on("typing", function (t) { if (self.owns(t)) self.showTyping(t); });
+    this.socket.on("read", function (r) { if (self.owns(r)) self.receiveRead(r); });
     this.socket.on("order", function (o) {
-      if (o.order_id === self.orderId && o.status && self.statusBadge) {
+      if (self.orderId && o.order_id === self.orderId && o.status && self.statusBadge) {
         self.statusBadge.textContent = o.status.charAt(0).toUpperCase() + o.status.slice(1);
       }
     });
@@ -109,6 +113,17 @@
     window.addEventListener("focus", function () { self.markRead(); });
   };
 
+  // An order's thread is addressed by its order (the server makes the thread on first use);
+  // an account thread by its id.
+  Thread.prototype.key = function () {
+    return this.orderId ? { order_id: this.orderId } : { thread_id: this.threadId };
+  };
+
+  // Is this event (message, typing, read) about this thread?
+  Thread.prototype.owns = function (event) {
+    return this.orderId ? event.order_id === this.orderId : event.thread_id === this.threadId;
+  };
+
   Thread.prototype.showConnection = function (state) {
     var line = this.connectionLine;
     if (!line) return;
@@ -130,13 +145,14 @@
     var self = this;
     this.joined = false;
     this.socket.timeout(SEND_TIMEOUT).emit(
-      "join", { order_id: this.orderId, after_id: this.lastId },
+      "join", Object.assign(this.key(), { after_id: this.lastId }),
       function (err, ack) {
         if (err) { setTimeout(function () { if (self.socket.connected) self.join(); }, 1000); return; }
         if (!ack || !ack.ok) {
           self.showError((ack && ack.error && ack.error.message) || "This conversation is unavailable.");
           return;
         }
+        self.threadId = ack.thread_id;
         ack.messages.forEach(function (m) { self.receive(m); });
         self.joined = true;
         self.root.dataset.joined = "1";
@@ -162,6 +178,8 @@
       this.insertInOrder(node, m.seq);
     }
     this.updateReceipt();
+    this.root.dispatchEvent(new CustomEvent("chat:message", {
+      bubbles: true, detail: { node: node, message: m } }));
     if (atEnd || (m.author && m.author.id === this.userId)) this.scrollToEnd();
     if (!m.author || m.author.id !== this.userId) {
       this.hideTyping();
@@ -201,6 +219,13 @@
       line.appendChild(document.createTextNode(" "));
       line.appendChild(timeOf(m.created_at));
       li.appendChild(line);
+      if (m.event && m.event.type === "draft" && m.event.draft_id) {
+        li.classList.add("msg--draft");
+        li.dataset.draftId = m.event.draft_id;
+        var slot = el("div", "draft-slot");
+        slot.dataset.draftSlot = "1";
+        li.appendChild(slot);
+      }
       return li;
     }
     var bubble = el("div", "msg__bubble");
@@ -248,6 +273,14 @@
     return li;
   };
 
+  // Send `body` as if typed (a draft question's option: "2").
+  Thread.prototype.sendText = function (body) {
+    var item = { clientId: newClientId(), body: body, internal: false };
+    item.node = this.renderPending(item);
+    this.queue.push(item);
+    this.flush();
+  };
+
   Thread.prototype.submit = function () {
     this.showError("");
     var file = this.fileInput && this.fileInput.files && this.fileInput.files[0];
@@ -269,9 +302,9 @@
     if (this.sending || !this.joined || !this.socket.connected || !this.queue.length) return;
     var item = this.queue[0];
     this.sending = true;
-    this.socket.timeout(SEND_TIMEOUT).emit("send", {
-      order_id: this.orderId, body: item.body, client_id: item.clientId, internal: item.internal,
-    }, function (err, ack) {
+    this.socket.timeout(SEND_TIMEOUT).emit("send", Object.assign(this.key(), {
+      body: item.body, client_id: item.clientId, internal: item.internal,
+    }), function (err, ack) {
       self.sending = false;
       if (err) {  // no answer: try again (same client_id) once connected
         setTimeout(function () { self.flush(); }, 1000);
@@ -326,9 +359,9 @@
     var now = Date.now();
     if (!this.joined || now - this.lastTypingSent < TYPING_EVERY || !this.input.value) return;
     this.lastTypingSent = now;
-    this.socket.emit("typing", {
-      order_id: this.orderId, internal: !!(this.internalBox && this.internalBox.checked),
-    });
+    this.socket.emit("typing", Object.assign(this.key(), {
+      internal: !!(this.internalBox && this.internalBox.checked),
+    }));
   };
 
   Thread.prototype.showTyping = function (t) {
@@ -355,7 +388,7 @@
     var id = Number(last.dataset.messageId);
     if (!id || id <= this.readSent) return;
     this.readSent = id;
-    this.socket.emit("read", { order_id: this.orderId, message_id: id });
+    this.socket.emit("read", Object.assign(this.key(), { message_id: id }));
   };
 
   Thread.prototype.receiveRead = function (r) {
@@ -398,7 +431,7 @@
       if (root.dataset.chatStarted) return;
       root.dataset.chatStarted = "1";
       var thread = new Thread(root);
-      window.OrdertalkChat.threads[thread.orderId] = thread;
+      window.OrdertalkChat.threads[thread.threadId] = thread;
     });
   }
 

@@ -84,7 +84,9 @@ def test_inbox_lists_threads_newest_first_with_unread_counts(client, factory, wo
     services.mark_read(open_thread(user(world.supplier_user_id), other.id), message.id)
     db.session.commit()
     counts = client.get("/inbox/unread").json
-    assert counts == {"total": 1, "orders": {str(world.order_id): 1}}
+    first_thread = open_thread(user(world.supplier_user_id), world.order_id).thread_id
+    assert counts == {"total": 1, "orders": {str(world.order_id): 1},
+                      "threads": {str(first_thread): 1}}
     mine = client.get("/inbox?filter=mine").get_data(as_text=True)
     assert "data-inbox-row " not in mine  # the supplier owner has not written anywhere
 
