@@ -207,3 +207,13 @@ def test_a_rep_cannot_use_another_suppliers_product(shop: Shop, factory) -> None
         {"product_id": 999_999, "quantity": 1}]})
     assert_error(answer, 422, fields=["lines.0.product_id"])
     assert _lines(shop.drafts()[0]) == {"LEM": 2}
+
+
+def test_the_confirmed_order_answers_as_get_order_does(shop: Shop) -> None:
+    shop.say("2 cs lemons")
+    [draft] = shop.drafts()
+    placed = shop.buyer.post(f"/api/v1/drafts/{draft['id']}/confirm")
+    assert placed.status_code == 201, placed.json
+    [line] = placed.json["lines"]
+    assert [a["warehouse"]["name"] for a in line["allocations"]] == ["Main"]
+    assert placed.json == shop.buyer.get(f"/api/v1/orders/{placed.json['id']}").json

@@ -12,6 +12,7 @@ from wholesale.api.registry import route
 from wholesale.drafts import services
 from wholesale.drafts.models import DraftStatus, OrderDraft
 from wholesale.drafts.schemas import DraftSchema, DraftsQuery, DraftUpdate
+from wholesale.orders import queries
 from wholesale.orders.models import Order
 from wholesale.orders.schemas import OrderSchema
 from wholesale.tenancy import as_tenant
@@ -52,7 +53,8 @@ def update_draft(draft_id: int, data: dict[str, Any]) -> OrderDraft:
                         422: "the order can't be placed as it is (open questions, MOQ, …)"})
 def confirm_draft(draft_id: int) -> tuple[Order, int]:
     order, created = services.confirm(services.get(current_user, draft_id), current_user)
-    return order, 201 if created else 200
+    # As GET /orders/{id} shows it (a buyer sees the warehouses its lines ship from).
+    return queries.get_order(order.id), 201 if created else 200
 
 
 @route("/drafts/<int:draft_id>/discard", "POST", summary="Discard an open draft",
