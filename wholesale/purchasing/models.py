@@ -224,6 +224,7 @@ class PurchaseReceiptLine(_OwnedBySupplier, Base):
     over_quantity: Mapped[int] = mapped_column(Integer, default=0)
 
     receipt: Mapped[PurchaseReceipt] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
 
 
 class ProductCost(_OwnedBySupplier, Base):
