@@ -66,6 +66,15 @@ from wholesale.invoicing.models import (
 from wholesale.orders import carts
 from wholesale.orders.cart_models import Cart
 from wholesale.orders.models import Allocation, Order, OrderLine
+from wholesale.purchasing.models import (
+    ProductCost,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseReceiptLine,
+    Vendor,
+    VendorItem,
+)
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.tenancy import _SCOPED, as_tenant
 from wholesale.trading.models import TradingRelationship
@@ -105,6 +114,7 @@ class Tenant:
     invoice_id: int = 0
     thread_id: int = 0  # the account thread
     draft_id: int = 0  # a draft read from a message in it
+    purchase_order_id: int = 0
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -129,6 +139,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "invoices": lambda t: t.invoice_id,
     "threads": lambda t: t.thread_id,
     "drafts": lambda t: t.draft_id,
+    "purchase-orders": lambda t: t.purchase_order_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -142,6 +153,7 @@ ID_FIELDS: dict[str, Callable[[Tenant], int]] = {
     "product_id": lambda t: t.product_id,
     "order_id": lambda t: t.order_id,
     "invoice_id": lambda t: t.invoice_id,
+    "vendor_id": lambda t: t.rows[Vendor][0],
     "after_id": lambda t: 0,  # a position in a list (messages after this one), not a resource
 }
 
@@ -187,6 +199,13 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Attachment: lambda t: t.rows[Attachment],
     OrderDraft: lambda t: [t.draft_id],
     IntakeAlias: lambda t: t.rows[IntakeAlias],
+    Vendor: lambda t: t.rows[Vendor],
+    VendorItem: lambda t: t.rows[VendorItem],
+    PurchaseOrder: lambda t: [t.purchase_order_id],
+    PurchaseOrderLine: lambda t: t.rows[PurchaseOrderLine],
+    PurchaseReceipt: lambda t: t.rows[PurchaseReceipt],
+    PurchaseReceiptLine: lambda t: t.rows[PurchaseReceiptLine],
+    ProductCost: lambda t: t.rows[ProductCost],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -325,6 +344,7 @@ def place_order(tenant: Tenant) -> None:
     must(supplier.open("PUT", f"/api/v1/products/{tenant.product_id}/tax-rate",
                        json={"rate": "8.25"}))
     _billing_and_chat_rows(tenant, order_url, accepted_day)
+    _purchasing_rows(tenant)
     forget_request_state()
     everything = {"all_tenants": True}
     tenant.line_ids = list(db.session.scalars(
@@ -366,7 +386,8 @@ def place_order(tenant: Tenant) -> None:
         select(ShipmentLine.id).where(ShipmentLine.shipment_id.in_(tenant.rows[Shipment]))
         .execution_options(**everything)
     ))
-    for model in (InvoiceSettings, CreditNote, CreditHold, Notification):
+    for model in (InvoiceSettings, CreditNote, CreditHold, Notification, Vendor, VendorItem,
+                  PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine, ProductCost):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)
@@ -410,6 +431,25 @@ def _billing_and_chat_rows(tenant: Tenant, order_url: str, day: date) -> None:
     posted = chat.post_message(access, f"Photo {tenant.marker}", files=[image])
     chat.mark_read(access, posted.payload["id"])
     db.session.commit()
+
+
+def _purchasing_rows(tenant: Tenant) -> None:
+    """A vendor of the product, a purchase order sent to it and partly received (a receipt,
+    the product's moving-average cost)."""
+    supplier = tenant.clients["supplier"]
+    vendor = must(supplier.post("/api/v1/vendors", json={
+        "name": f"Vendor {tenant.marker}", "email": f"vendor-{tenant.marker}@example.test",
+        "items": [{"product_id": tenant.product_id, "vendor_code": f"V-{tenant.marker}",
+                   "pack_size": 6, "cost": "4.00", "currency": "USD"}]})).json
+    tenant.purchase_order_id = must(supplier.post("/api/v1/purchase-orders", json={
+        "vendor_id": vendor["id"], "warehouse_id": tenant.warehouse_id,
+        "notes": f"PO {tenant.marker}",
+        "lines": [{"product_id": tenant.product_id, "quantity": 12}]})).json["id"]
+    po_url = f"/api/v1/purchase-orders/{tenant.purchase_order_id}"
+    must(supplier.post(f"{po_url}/send"))
+    must(supplier.post(f"{po_url}/receipts", json={
+        "lines": [{"product_id": tenant.product_id, "quantity": 6}],
+        "note": f"Receipt {tenant.marker}"}))
 
 
 # A 1×1 PNG.

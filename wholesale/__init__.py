@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.orders import rules_api as _rules_api  # noqa: F401
     from wholesale.orders.views import bp as orders_bp
     from wholesale.portal.views import bp as portal_bp
+    from wholesale.purchasing import api as _purchasing_api  # noqa: F401
+    from wholesale.purchasing.views import bp as purchasing_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
     from wholesale.trading import api as _trading_api  # noqa: F401
@@ -104,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(carrier_hooks_bp)  # the secret in the path is the check
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
                       portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp,
-                      carrier_hooks_bp):
+                      carrier_hooks_bp, purchasing_bp):
         app.register_blueprint(blueprint)
 
 

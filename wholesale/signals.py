@@ -84,3 +84,9 @@ demo_seeded = _signals.signal("demo-seeded")
 # order (the placed order, for "confirmed")). Messaging shows it live in the account thread
 # and answers the buyer on the channel the draft came from.
 draft_changed = _signals.signal("draft-changed")
+
+# A purchase order went to its vendor (wholesale/purchasing; sender: the buying supplier;
+# kwargs purchase_order (with vendor, lines, warehouse), actor (the User), pdf (a callable
+# returning the PO as PDF bytes), filename). Messaging emails the vendor the PDF and, when
+# the vendor has a phone, sends an SMS heads-up.
+purchase_order_sent = _signals.signal("purchase-order-sent")

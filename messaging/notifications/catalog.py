@@ -87,6 +87,10 @@ EVENTS: dict[str, EventType] = {
                   frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
         EventType("invitation", "Invitation", "An invitation to Ordertalk.", frozenset(),
                   EMAIL_ONLY, configurable=False),
+        # A purchase order to a vendor (no account): always sent, email with its PDF
+        # and an SMS heads-up when the vendor has a phone.
+        EventType("purchase_order", "Purchase order", "A purchase order to a vendor.",
+                  frozenset(), EMAIL_AND_SMS, configurable=False),
         # Sent on the channel the buyer wrote on, to the one who wrote (not by preference).
         EventType("draft_reply", "Order by message", "The draft read from an order you "
                   "sent by SMS or email, and its confirmation.", frozenset({BUYER}),

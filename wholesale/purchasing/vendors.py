@@ -1,0 +1,88 @@
+"""Vendors and their items: who the supplier buys each product from, in what pack, at what
+cost; one vendor per product may be the preferred one (the one reorder suggestions use)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+
+from wholesale.accounts.models import Organization, User
+from wholesale.errors import Forbidden, ValidationFailed
+from wholesale.extensions import db
+from wholesale.inventory.stock import own_product
+from wholesale.purchasing.models import Vendor, VendorItem
+
+
+def buying_supplier(user: User) -> Organization:
+    org = user.organization
+    if not org.is_supplier:
+        raise Forbidden("Only suppliers buy from vendors.")
+    return org
+
+
+def own_vendor(supplier_id: int, vendor_id: object, field: str = "vendor_id") -> Vendor:
+    vendor = None
+    if isinstance(vendor_id, int) and not isinstance(vendor_id, bool):
+        vendor = db.session.scalars(
+            select(Vendor).where(Vendor.id == vendor_id, Vendor.supplier_id == supplier_id)
+            .execution_options(all_tenants=True)).first()
+    if vendor is None:
+        raise ValidationFailed.one(field, "No such vendor of yours.")
+    return vendor
+
+
+def create_vendor(user: User, data: dict[str, Any]) -> Vendor:
+    """A vendor with its items (`data` as loaded by `VendorCreate`)."""
+    org = buying_supplier(user)
+    name = data["name"].strip()
+    if not name:
+        raise ValidationFailed.one("name", "Give the vendor a name.")
+    taken = db.session.scalars(select(Vendor.id).where(
+        Vendor.supplier_id == org.id, Vendor.name == name)
+        .execution_options(all_tenants=True)).first()
+    if taken is not None:
+        raise ValidationFailed.one("name", "You already have a vendor by that name.")
+    currency = data.get("currency") or "USD"
+    vendor = Vendor(supplier_id=org.id, name=name, contact_name=data.get("contact_name") or "",
+                    email=(data.get("email") or "").strip().lower() or None,
+                    phone=(data.get("phone") or "").strip() or None,
+                    lead_days=data.get("lead_days") or 0,
+                    minimum_order=data.get("minimum_order"), currency=currency)
+    db.session.add(vendor)
+    db.session.flush()
+    seen: set[int] = set()
+    for index, item in enumerate(data.get("items") or []):
+        field = f"items.{index}"
+        product = own_product(org.id, item["product_id"])
+        if product.id in seen:
+            raise ValidationFailed.one(f"{field}.product_id", "This product is listed twice.")
+        seen.add(product.id)
+        item_currency = item.get("currency") or currency
+        if item_currency != currency:
+            raise ValidationFailed.one(f"{field}.currency",
+                                       f"Must be the vendor's currency ({currency}).")
+        add_item(vendor, product.id, vendor_code=item.get("vendor_code") or "",
+                 pack_size=item["pack_size"], min_quantity=item.get("min_quantity") or 1,
+                 cost=item["cost"], preferred=bool(item.get("preferred")))
+    db.session.flush()
+    return vendor
+
+
+def add_item(vendor: Vendor, product_id: int, *, vendor_code: str, pack_size: int,
+             min_quantity: int, cost: Decimal, preferred: bool) -> VendorItem:
+    if preferred:  # one preferred vendor per product
+        db.session.execute(update(VendorItem).where(
+            VendorItem.supplier_id == vendor.supplier_id, VendorItem.product_id == product_id)
+            .values(preferred=False))
+    item = VendorItem(supplier_id=vendor.supplier_id, product_id=product_id,
+                      vendor_code=vendor_code.strip(), pack_size=pack_size,
+                      min_quantity=min_quantity, cost=cost, currency=vendor.currency,
+                      preferred=preferred)
+    vendor.items.append(item)
+    return item
+
+
+def item_of(vendor: Vendor, product_id: int) -> VendorItem | None:
+    return next((i for i in vendor.items if i.product_id == product_id), None)
