@@ -260,3 +260,9 @@ def test_emoji_swapped_letters_and_shorthand_as_buyers_write():
     added = read("add 2 cs lemons to friday")
     assert drafted(added) == {"LEM": 2} and added.requested_delivery_date == date(2025, 12, 12)
     assert read("🍋🍋🍋").is_order is False
+
+
+def test_a_lines_words_end_before_the_date_and_the_courtesy():
+    result = read("3 cs lemons and 4 heads of romaine for friday pls")
+    assert [line.source_text for line in result.lines] == ["3 cs lemons",
+                                                           "4 heads of romaine"]

@@ -207,6 +207,17 @@ def _history(work: str, history: BuyerHistory,
     return {}, None, 1, work
 
 
+_LAST_WORD = re.compile(r"[\s,]*\b([\w']+)\W*$")
+
+
+def _without_trail(fragment: str) -> str:
+    """"4 heads of lettuce for" (before a date) → "4 heads of lettuce": the line's words
+    without the courtesy and connecting words that end it."""
+    while (last := _LAST_WORD.search(fragment)) and last.group(1) in _TRAIL:
+        fragment = fragment[:last.start()]
+    return fragment.strip()
+
+
 def _fragments(work: str) -> list[str]:
     out: list[str] = []
     for part in _SPLIT.split(work):
@@ -262,10 +273,8 @@ class _Reader:
             edit = _SOFT_LEAD.sub("", fragment)
             if self._edit(edit):
                 return
-        fragment = _LEAD.sub("", fragment).strip()
+        fragment = _without_trail(_LEAD.sub("", fragment).strip())
         words = tokens(fragment)
-        while words and words[-1] in _TRAIL:
-            words.pop()
         quantity, rest = take_quantity(words)
         if quantity is None:
             quantity, rest = _after_chatter(words, self.catalog)
