@@ -266,3 +266,8 @@ def test_a_lines_words_end_before_the_date_and_the_courtesy():
     result = read("3 cs lemons and 4 heads of romaine for friday pls")
     assert [line.source_text for line in result.lines] == ["3 cs lemons",
                                                            "4 heads of romaine"]
+
+
+def test_a_decorative_emoji_names_nothing():
+    assert drafted(read("3 cs lemons for friday 🍅")) == {"LEM": 3}
+    assert drafted(read("2 cs 🍋 pls")) == {"LEM": 2}

@@ -30,12 +30,22 @@ EMOJI = {
     "☕": "coffee", "🍞": "bread", "🧈": "butter", "🍚": "rice", "🍝": "pasta",
     "🧃": "juice", "💧": "water", "🫒": "olive", "🍇": "grape", "🍉": "watermelon",
 }
-_EMOJI = re.compile("|".join(map(re.escape, EMOJI)))
+_ANY = "|".join(map(re.escape, EMOJI))
+# An emoji counted as an item ("2 🥑", "3 cs 🍋", "🍋 x2") stands for its word; elsewhere
+# ("for friday ☕", "thanks 🙏") it is decoration and names nothing.
+_COUNTED = re.compile(
+    rf"(?<=\d)\s*(?:x|cs|cases?|bags?|box(?:es)?|ea)?\s*({_ANY})"
+    rf"|({_ANY})(?=\s*(?:x\s*)?\d)")
+_EMOJI = re.compile(_ANY)
 
 
 def emoji_words(text: str) -> str:
-    """Food emoji as the words they stand for, spaced off."""
-    return _EMOJI.sub(lambda m: f" {EMOJI[m.group(0)]} ", text)
+    """Food emoji counted as items as the words they stand for; the others dropped."""
+    def word(m: re.Match[str]) -> str:
+        found = m.group(1) or m.group(2)
+        return m.group(0).replace(found, f" {EMOJI[found]} ")
+
+    return _EMOJI.sub(" ", _COUNTED.sub(word, text))
 
 
 def strip_accents(text: str) -> str:
