@@ -6,8 +6,9 @@ from wholesale.drafts import models as drafts
 from wholesale.inventory import models as inventory
 from wholesale.orders import cart_models
 from wholesale.orders import models as orders
+from wholesale.routes import models as routes
 from wholesale.sites import models as sites
 from wholesale.trading import models as trading
 
-__all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "sites",
-           "trading"]
+__all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "routes",
+           "sites", "trading"]

@@ -64,6 +64,7 @@ class Product(TenantScoped, TimestampMixin, Base):
     allow_backorder: Mapped[bool] = mapped_column(Boolean, default=False)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
     overstock_level: Mapped[int | None] = mapped_column(Integer)
+    weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))  # per unit, for loads
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
