@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from wholesale.routes.settings import routing_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -151,6 +153,7 @@ def load_settings(
         ),
         # How long a draft order read from a buyer's message waits for confirmation.
         "DRAFT_TTL_HOURS": _hours("DRAFT_TTL_HOURS", env.get("DRAFT_TTL_HOURS") or "48"),
+        **routing_settings(env),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a
