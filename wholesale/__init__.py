@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.orders import rules_api as _rules_api  # noqa: F401
     from wholesale.orders.views import bp as orders_bp
     from wholesale.portal.views import bp as portal_bp
+    from wholesale.routes import api as _routes_api  # noqa: F401
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
     from wholesale.trading import api as _trading_api  # noqa: F401
