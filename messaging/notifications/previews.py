@@ -40,6 +40,9 @@ _DETAILS: dict[str, dict[str, Any]] = {
                                  "response_note": "Our trucks are full that day.",
                                  "requested_by": "Ana Ruiz"},
     "order_expedited": {"reason": "Big event on Friday."},
+    "delivery_window": {"window": "between 9:40 and 10:40", "supplier": "Golden Gate"},
+    "delivery_near": {"minutes": 20},
+    "delivery_problem": {"kind": "closed", "note": "Shutters down at 9:10."},
     "backorder_ready": {"backorder_of": "GG-00041"},
     "order_late": {},
     "chat_digest": {"count": 2, "more": 0, "messages": [
