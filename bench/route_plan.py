@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/route_plan.py [--stops 200] [--vehicles 8] [--seed 7]
                                          [--levels 1,2,3,4,5] [--best-timeout 60]
+                                         [--timeout S]
 
 A generated day from one warehouse in Oakland: `--stops` drops within ~15 km, each with a
 2–4 hour receiving window between 06:00 and 16:00, 1–15 cases and 8–20 kg a case, 5–12
@@ -96,6 +97,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--levels", default="1,2,3,4,5")
     parser.add_argument("--best-timeout", type=float, default=60.0)
+    parser.add_argument("--timeout", type=float, default=None,
+                        help="cap each level's solving time (ROUTING_TIMEOUT_S)")
     args = parser.parse_args()
     fleet, jobs = generate(args.stops, args.vehicles, args.seed)
     m = travel.from_coordinates([DEPOT] + [j.point for j in jobs])
@@ -108,7 +111,7 @@ def main() -> None:
     print(f"nearest neighbour:                 drive {hours(nn_drive)}  unassigned {nn_left}")
     print("level  plan time  drive      vs best  vs nearest-neighbour  unassigned")
     for level in (int(x) for x in args.levels.split(",")):
-        seconds, result = timed(fleet, jobs, level, None)
+        seconds, result = timed(fleet, jobs, level, args.timeout)
         print(f"{level:5d}  {seconds:7.2f} s  {hours(result.duration_s)}  "
               f"{(result.duration_s / best.duration_s - 1) * 100:+6.1f} %  "
               f"{(result.duration_s / nn_drive - 1) * 100:+8.1f} %            "

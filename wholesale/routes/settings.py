@@ -44,5 +44,5 @@ def routing_settings(env: Mapping[str, str]) -> dict[str, object]:
         "ROUTING_SPEED_KMH": _number(env, "ROUTING_SPEED_KMH", "35", 5.0, 130.0),
         # VROOM's exploration level (1–5) and a cap on solving time.
         "ROUTING_EXPLORATION": int(_number(env, "ROUTING_EXPLORATION", "3", 1, 5)),
-        "ROUTING_TIMEOUT_S": _number(env, "ROUTING_TIMEOUT_S", "10", 1, 600),
+        "ROUTING_TIMEOUT_S": _number(env, "ROUTING_TIMEOUT_S", "4", 1, 600),
     }
