@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +75,7 @@ from wholesale.purchasing.models import (
     Vendor,
     VendorItem,
 )
+from wholesale.routes.models import ReceivingWindow, Route, Run, Stop, Vehicle
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.tenancy import _SCOPED, as_tenant
 from wholesale.trading.models import TradingRelationship
@@ -115,6 +116,8 @@ class Tenant:
     thread_id: int = 0  # the account thread
     draft_id: int = 0  # a draft read from a message in it
     purchase_order_id: int = 0
+    run_id: int = 0  # a delivery run with one route and one stop (the order)
+    stop_id: int = 0
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -140,6 +143,8 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "threads": lambda t: t.thread_id,
     "drafts": lambda t: t.draft_id,
     "purchase-orders": lambda t: t.purchase_order_id,
+    "runs": lambda t: t.run_id,
+    "stops": lambda t: t.stop_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -206,6 +211,11 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     PurchaseReceipt: lambda t: t.rows[PurchaseReceipt],
     PurchaseReceiptLine: lambda t: t.rows[PurchaseReceiptLine],
     ProductCost: lambda t: t.rows[ProductCost],
+    Vehicle: lambda t: t.rows[Vehicle],
+    ReceivingWindow: lambda t: t.rows[ReceivingWindow],
+    Run: lambda t: [t.run_id],
+    Route: lambda t: t.rows[Route],
+    Stop: lambda t: [t.stop_id],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -345,6 +355,7 @@ def place_order(tenant: Tenant) -> None:
                        json={"rate": "8.25"}))
     _billing_and_chat_rows(tenant, order_url, accepted_day)
     _purchasing_rows(tenant)
+    _delivery_run_rows(tenant, accepted_day)
     forget_request_state()
     everything = {"all_tenants": True}
     tenant.line_ids = list(db.session.scalars(
@@ -450,6 +461,30 @@ def _purchasing_rows(tenant: Tenant) -> None:
     must(supplier.post(f"{po_url}/receipts", json={
         "lines": [{"product_id": tenant.product_id, "quantity": 6}],
         "note": f"Receipt {tenant.marker}"}))
+
+
+def _delivery_run_rows(tenant: Tenant, day: date) -> None:
+    """A vehicle (through the API), a receiving window, and a run whose one route stops at
+    the tenant's order (written directly: the order has already shipped, so planning would
+    not take it)."""
+    vehicle = must(tenant.clients["supplier"].post("/api/v1/vehicles", json={
+        "name": f"Van {tenant.marker}", "warehouse_id": tenant.warehouse_id,
+        "capacity_cases": 50, "shift_start": "06:00", "shift_end": "14:00"})).json
+    forget_request_state()
+    window = ReceivingWindow(location_id=tenant.location_id, weekday=1, opens=time(6),
+                             closes=time(10))
+    run = Run(supplier_id=tenant.supplier_id, warehouse_id=tenant.warehouse_id, date=day,
+              unassigned=[])
+    route = Route(supplier_id=tenant.supplier_id, vehicle_id=vehicle["id"])
+    stop = Stop(supplier_id=tenant.supplier_id, order_id=tenant.order_id, sequence=1,
+                problem_note=f"Note {tenant.marker}")
+    route.stops.append(stop)
+    run.routes.append(route)
+    db.session.add_all([window, run])
+    db.session.commit()
+    tenant.run_id, tenant.stop_id = run.id, stop.id
+    tenant.rows[Vehicle], tenant.rows[Route] = [vehicle["id"]], [route.id]
+    tenant.rows[ReceivingWindow] = [window.id]
 
 
 # A 1×1 PNG.

@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.portal.views import bp as portal_bp
     from wholesale.purchasing import api as _purchasing_api  # noqa: F401
     from wholesale.purchasing.views import bp as purchasing_bp
+    from wholesale.routes import api as _routes_api  # noqa: F401
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
     from wholesale.trading import api as _trading_api  # noqa: F401

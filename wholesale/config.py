@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from wholesale.routes.settings import routing_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
@@ -157,6 +159,7 @@ def load_settings(
         ),
         "SHIPPO_WEBHOOK_SECRET": env.get("SHIPPO_WEBHOOK_SECRET")
         or _persistent_secret(instance, "shippo_webhook_secret"),
+        **routing_settings(env),
         # Framework settings derived from the above.
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         # Threads per process (gunicorn gthread, the dispatcher's pool) each may hold a

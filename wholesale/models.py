@@ -7,8 +7,9 @@ from wholesale.inventory import models as inventory
 from wholesale.orders import cart_models
 from wholesale.orders import models as orders
 from wholesale.purchasing import models as purchasing
+from wholesale.routes import models as routes
 from wholesale.sites import models as sites
 from wholesale.trading import models as trading
 
 __all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "purchasing",
-           "sites", "trading"]
+           "routes", "sites", "trading"]

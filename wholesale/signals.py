@@ -90,3 +90,13 @@ draft_changed = _signals.signal("draft-changed")
 # returning the PO as PDF bytes), filename). Messaging emails the vendor the PDF and, when
 # the vendor has a phone, sends an SMS heads-up.
 purchase_order_sent = _signals.signal("purchase-order-sent")
+
+# -- delivery runs (wholesale/routes; sender: the supplier organization; kwargs order, actor,
+#    stop — the run's stop, with its route and sequence) ------------------------------
+# a dispatched run left the warehouse: kwargs window_start, window_end, eta (aware datetimes
+# in the supplier's time zone; the window may be None when the location has none)
+delivery_dispatched = _signals.signal("delivery-dispatched")
+# the driver is two stops away: kwargs minutes (about how long until the drop)
+delivery_approaching = _signals.signal("delivery-approaching")
+# the driver could not deliver: kwargs kind ("closed", "refused", "damaged", "short"), note
+delivery_problem = _signals.signal("delivery-problem")

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from messaging.chat import delivery_events
 from wholesale import signals
 from wholesale.orders.models import Order
 
@@ -280,6 +281,7 @@ RENDERERS: dict[str, Renderer] = {
     "invoice_voided": _invoice_voided,
     "order_held_for_credit": _held_for_credit,
     "order_credit_decided": _credit_decided,
+    **delivery_events.RENDERERS,
 }
 
 _connected: list[Callable[..., None]] = []  # strong references for blinker

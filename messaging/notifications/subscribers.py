@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from messaging.notifications import billing, payloads
+from messaging.notifications import billing, deliveries, payloads
 from messaging.notifications.addresses import normalize_email
 from messaging.notifications.catalog import BUYER, CONTACT, STATUS_EVENTS, SUPPLIER
 from messaging.notifications.fanout import notify_order
@@ -273,6 +273,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "invoice_overdue": billing.on_invoice_overdue,
     "order_held_for_credit": billing.on_held_for_credit,
     "order_credit_decided": billing.on_credit_decided,
+    **deliveries.HANDLERS,  # delivery runs
 }
 _connected: list[Callable[..., None]] = []
 

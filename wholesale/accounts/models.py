@@ -21,6 +21,7 @@ class OrgKind(enum.StrEnum):
 class Role(enum.StrEnum):
     OWNER = "owner"
     STAFF = "staff"
+    DRIVER = "driver"  # supplier staff who see only their own delivery routes
 
 
 class InvitationKind(enum.StrEnum):

@@ -112,10 +112,12 @@ def route(
     decorators: Sequence[Callable[..., Any]] = (),
     extra_responses: dict[int, str] | None = None,
     headers: dict[str, str] | None = None,
+    drivers: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register `fn` at `rule`. `fn` gets path values, `data` (body) and `query` as kwargs,
     and returns the object(s) to dump, or `(object, status)`. `headers` documents the request
-    headers the operation requires (name: description); checking them is the view's job."""
+    headers the operation requires (name: description); checking them is the view's job.
+    A supplier's driver (role `driver`) may call only the operations marked `drivers`."""
 
     # Query schemas of list endpoints extend PageQuery (limit, cursor).
     query_schema = query or (PageQuery if paginated else None)
@@ -132,6 +134,9 @@ def route(
                     raise Forbidden(
                         f"Only {' or '.join(kinds)} accounts may do this.", code="forbidden_role"
                     )
+                if user.role.value == "driver" and not drivers:
+                    raise Forbidden("Drivers see only their delivery runs.",
+                                    code="forbidden_role")
             kwargs: dict[str, Any] = dict(path)
             if query_schema is not None:
                 kwargs["query"] = load(query_schema, request.args.to_dict())

@@ -64,7 +64,7 @@ class Product(TenantScoped, TimestampMixin, Base):
     allow_backorder: Mapped[bool] = mapped_column(Boolean, default=False)
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
     overstock_level: Mapped[int | None] = mapped_column(Integer)
-    # For carrier shipping (parcels from the lines): a unit's weight, a case's outside size.
+    # A unit's weight (carrier parcels, delivery-run loads) and a case's outside size.
     weight_kg: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
     case_length_cm: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
     case_width_cm: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))

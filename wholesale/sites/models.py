@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, ForeignKey, Numeric, String, or_
+from sqlalchemy import ColumnElement, ForeignKey, Integer, Numeric, String, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wholesale.accounts.models import Organization
@@ -42,6 +42,9 @@ class DeliveryLocation(TenantScoped, TimestampMixin, Base):
     longitude: Mapped[Decimal] = mapped_column(Coordinate)
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(String(254))
+    # For delivery runs: minutes a drop takes here, and what the driver should know.
+    service_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    receiving_notes: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     buyer: Mapped[Organization] = relationship()
 

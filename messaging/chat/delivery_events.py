@@ -1,0 +1,65 @@
+"""Delivery-run events in the order thread (wholesale/routes' signals): the arrival window
+on dispatch, the driver two stops away, a problem at the door. Registered in events.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from wholesale.orders.models import Order
+
+
+def clock(value: Any) -> str:
+    """09:40 → "9:40"."""
+    return f"{value.hour}:{value.minute:02d}" if isinstance(value, datetime) else ""
+
+
+def window_text(kwargs: dict[str, Any]) -> str:
+    start, end, eta = kwargs.get("window_start"), kwargs.get("window_end"), kwargs.get("eta")
+    if isinstance(eta, datetime):
+        # An hour around the planned arrival, inside the receiving window when there is one.
+        low, high = eta.timestamp() - 20 * 60, eta.timestamp() + 40 * 60
+        if isinstance(start, datetime):
+            low = max(low, start.timestamp())
+        if isinstance(end, datetime):
+            high = min(high, end.timestamp()) if end.timestamp() > low else high
+        zone = eta.tzinfo
+        return (f"between {clock(datetime.fromtimestamp(low, zone))} and "
+                f"{clock(datetime.fromtimestamp(high, zone))}")
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        return f"between {clock(start)} and {clock(end)}"
+    return "today"
+
+
+def _supplier(order: Order) -> str:
+    return getattr(order.supplier, "name", "Your supplier")
+
+
+def dispatched(order: Order, kwargs: dict[str, Any]) -> Any:
+    from messaging.chat.events import Event
+
+    body = f"Your {_supplier(order)} delivery arrives {window_text(kwargs)} today."
+    return Event("delivery_window", body, {"window": window_text(kwargs)})
+
+
+def approaching(order: Order, kwargs: dict[str, Any]) -> Any:
+    from messaging.chat.events import Event
+
+    minutes = int(kwargs.get("minutes") or 20)
+    return Event("delivery_near", f"Your driver is about {minutes} minutes away.",
+                 {"minutes": minutes})
+
+
+def problem(order: Order, kwargs: dict[str, Any]) -> Any:
+    from messaging.chat.events import Event
+
+    kind, note = str(kwargs.get("kind") or ""), str(kwargs.get("note") or "")
+    body = f"Delivery problem ({kind}): {note}" if note else f"Delivery problem ({kind})."
+    return Event("delivery_problem", body, {"kind": kind, "note": note})
+
+
+RENDERERS = {
+    "delivery_dispatched": dispatched,
+    "delivery_approaching": approaching,
+    "delivery_problem": problem,
+}

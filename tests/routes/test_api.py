@@ -1,0 +1,200 @@
+"""Delivery runs over the API (CONTRACT.md §3 "Delivery runs"): fleet, planning with
+unassigned reasons, replanning with locked stops, dispatch, the driver's stop actions
+(delivered once however often it is tapped), a second driver seeing nothing of the first's
+run, and bad input answered clearly with nothing changed."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import func, select
+
+from tests.orders.errors import assert_error
+from tests.routes.conftest import PNG, Day
+from wholesale.extensions import db
+from wholesale.fulfilment.models import EventKind, OrderEvent
+from wholesale.orders.models import Order, OrderStatus
+from wholesale.routes.models import Route, Run, Stop, Vehicle
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model.__table__)).scalar_one()
+
+
+def _vehicle(api, day: Day, name: str = "Van 1", cases: int = 40, driver=None, **extra) -> dict:
+    body = {"name": name, "warehouse_id": day.shop.near.id, "capacity_cases": cases,
+            "shift_start": "06:00", "shift_end": "14:00",
+            "driver_id": (driver or day.driver).id, **extra}
+    response = api.post("/api/v1/vehicles", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _plan(api, day: Day, status: int = 201) -> dict:
+    response = api.post("/api/v1/runs", json={"warehouse_id": day.shop.near.id,
+                                              "date": day.day.isoformat()})
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def _stops(run: dict) -> dict[int, tuple[int, dict]]:
+    return {s["order_id"]: (r["vehicle_id"], s) for r in run["routes"] for s in r["stops"]}
+
+
+def test_a_day_is_planned_with_windows_loads_and_reasons(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    van = _vehicle(api, day, cases=10, capacity_kg="200")
+    assert float(van["capacity_kg"]) == 200 and van["shift_start"] == "06:00"
+    weekday = day.day.isoweekday()
+    early = day.customer(1, windows=[(weekday, time(7), time(9))])
+    late = day.customer(2)
+    closed = day.customer(3, windows=[(weekday % 7 + 1, time(7), time(9))])
+    nowhere = day.customer(4, lat="0", lng="0")
+    huge = day.customer(5)
+    orders = {name: day.order(who, qty) for name, who, qty in
+              [("early", early, 4), ("late", late, 4), ("closed", closed, 2),
+               ("nowhere", nowhere, 2), ("huge", huge, 11)]}
+    run = _plan(api, day)
+    assert run["status"] == "planned" and run["date"] == day.day.isoformat()
+    reasons = {u["order_id"]: u["reason"] for u in run["unassigned"]}
+    assert reasons == {orders["closed"].id: "closed", orders["nowhere"].id: "no_coordinates",
+                       orders["huge"].id: "capacity"}
+    [route] = run["routes"]
+    assert route["driver_id"] == day.driver.id and route["distance_m"] > 10_000
+    stops = _stops(run)
+    assert set(stops) == {orders["early"].id, orders["late"].id}
+    _, first = stops[orders["early"].id]
+    assert first["window_start"] <= first["eta"] <= first["window_end"]
+    assert [s["sequence"] for s in route["stops"]] == [1, 2]
+    assert sum(s["cases"] for s in route["stops"]) == 8
+    assert sum(float(s["weight_kg"]) for s in route["stops"]) == 100.0
+
+
+def test_replanning_keeps_locked_stops_and_dispatched_runs(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    one = _vehicle(api, day, "Van 1", cases=40)
+    two = _vehicle(api, day, "Van 2", cases=40, driver=day.other_driver)
+    orders = [day.order(day.customer(n)) for n in range(4)]
+    run = _plan(api, day)
+    placed = _stops(run)
+    # Lock the first order on the van that did not get it.
+    vehicle, stop = placed[orders[0].id]
+    other = two["id"] if vehicle == one["id"] else one["id"]
+    target = next(r for r in db.session.scalars(select(Route).where(Route.run_id == run["id"]))
+                  if r.vehicle_id == other) if len(run["routes"]) == 2 else None
+    if target is None:  # one van took everything: give the other one a route to move to
+        db.session.add(Route(supplier_id=day.shop.supplier.id, run_id=run["id"],
+                             vehicle_id=other, driver_id=None, position=1))
+        db.session.flush()
+        target = db.session.scalars(select(Route).where(Route.vehicle_id == other)).one()
+    from wholesale.routes import services
+    services.move_stop(db.session.get(Stop, stop["id"]), target, 1)
+    again = _plan(api, day, status=200)
+    assert again["id"] == run["id"]
+    vehicle, stop = _stops(again)[orders[0].id]
+    assert vehicle == other and stop["locked"] is True
+    assert len(_stops(again)) == 4
+
+    dispatched = api.post(f"/api/v1/runs/{run['id']}/dispatch")
+    assert dispatched.status_code == 200, dispatched.get_json()
+    assert dispatched.get_json()["status"] == "dispatched"
+    for order in orders:
+        assert db.session.get(Order, order.id).status is OrderStatus.SHIPPED
+    # A new order that day goes on a new run; the dispatched one stays as it was.
+    late = day.order(day.customer(9))
+    newer = _plan(api, day)
+    assert newer["id"] != run["id"] and set(_stops(newer)) == {late.id}
+    assert_error(api.post(f"/api/v1/runs/{run['id']}/dispatch"), 409, "run_dispatched")
+
+
+def _dispatched(day: Day, api_as) -> tuple[dict, Order]:
+    api = api_as(day.shop.supplier_user)
+    _vehicle(api, day)
+    order = day.order(day.customer(1))
+    run = _plan(api, day)
+    assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
+    return run, order
+
+
+def test_delivered_twice_places_one_transition(day: Day, api_as) -> None:
+    run, order = _dispatched(day, api_as)
+    driver = api_as(day.driver)
+    [route] = driver.get(f"/api/v1/runs/{run['id']}").get_json()["routes"]
+    stop_id = route["stops"][0]["id"]
+    assert driver.post(f"/api/v1/stops/{stop_id}/arrived").get_json()["status"] == "arrived"
+    body = {"recipient": "Ana at the back door", "signature": PNG}
+    first = driver.post(f"/api/v1/stops/{stop_id}/delivered", json=body)
+    second = driver.post(f"/api/v1/stops/{stop_id}/delivered", json=body)
+    assert first.status_code == second.status_code == 200, second.get_json()
+    assert second.get_json()["status"] == "delivered"
+    assert db.session.get(Order, order.id).status is OrderStatus.DELIVERED
+    events = db.session.scalars(select(OrderEvent).where(
+        OrderEvent.order_id == order.id, OrderEvent.kind == EventKind.STATUS)).all()
+    delivered = [e for e in events if (e.data or {}).get("to") == "delivered"
+                 or "Delivered to" in (e.note or "")]
+    assert len(delivered) == 1 and delivered[0].data.get("pod_photo")
+    assert db.session.get(Run, run["id"]).status.value == "completed"
+
+
+def test_a_second_driver_sees_nothing_of_the_first_ones_run(day: Day, api_as) -> None:
+    run, _ = _dispatched(day, api_as)
+    stop_id = run["routes"][0]["stops"][0]["id"]
+    other = api_as(day.other_driver)
+    assert other.get("/api/v1/runs").get_json() == {"items": []}
+    assert_error(other.get(f"/api/v1/runs/{run['id']}"), 404)
+    for action, body in (("arrived", None), ("delivered", {"recipient": "X", "signature": PNG}),
+                         ("problem", {"kind": "closed", "note": "shut"})):
+        assert_error(other.post(f"/api/v1/stops/{stop_id}/{action}", json=body), 404)
+    assert db.session.get(Stop, stop_id).status.value == "planned"
+    mine = api_as(day.driver).get("/api/v1/runs").get_json()["items"]
+    assert [r["id"] for r in mine] == [run["id"]]
+    # A driver does nothing else of the supplier's.
+    assert_error(other.get("/api/v1/vehicles"), 403, "forbidden_role")
+    assert_error(other.post(f"/api/v1/runs/{run['id']}/dispatch"), 403, "forbidden_role")
+
+
+def test_a_problem_is_recorded_and_bad_proof_refused(day: Day, api_as) -> None:
+    run, order = _dispatched(day, api_as)
+    stop_id = run["routes"][0]["stops"][0]["id"]
+    driver = api_as(day.driver)
+    assert_error(driver.post(f"/api/v1/stops/{stop_id}/delivered",
+                             json={"recipient": "Ana", "signature": "data:text/plain;base64,aGk="}),
+                 422, fields=("signature",))
+    assert_error(driver.post(f"/api/v1/stops/{stop_id}/delivered", json={"recipient": "Ana"}),
+                 422, fields=("signature",))
+    assert_error(driver.post(f"/api/v1/stops/{stop_id}/problem",
+                             json={"kind": "lost", "note": "x"}), 422, fields=("kind",))
+    assert db.session.get(Stop, stop_id).status.value == "planned"
+    response = driver.post(f"/api/v1/stops/{stop_id}/problem",
+                           json={"kind": "closed", "note": "Shutters down at 9:10"})
+    assert response.get_json()["status"] == "problem"
+    assert db.session.get(Order, order.id).status is OrderStatus.SHIPPED
+
+
+def test_bad_input_is_a_clear_error_and_changes_nothing(day: Day, api_as, factory) -> None:
+    api = api_as(day.shop.supplier_user)
+    base = {"name": "Van", "warehouse_id": day.shop.near.id, "capacity_cases": 10,
+            "shift_start": "06:00", "shift_end": "14:00"}
+    for change, field in (({"capacity_cases": 0}, "capacity_cases"),
+                          ({"capacity_cases": None}, "capacity_cases"),
+                          ({"shift_end": "05:00"}, "shift_end"),
+                          ({"shift_start": "25:00"}, "shift_start"),
+                          ({"capacity_kg": "-1"}, "capacity_kg"),
+                          ({"driver_id": factory.owner(day.shop.buyer).id}, "driver_id")):
+        assert_error(api.post("/api/v1/vehicles", json={**base, **change}), 422, fields=(field,))
+    other = factory.supplier()
+    foreign = factory.warehouse(other, "Elsewhere")
+    assert_error(api.post("/api/v1/vehicles", json={**base, "warehouse_id": foreign.id}), 422,
+                 fields=("warehouse_id",))
+    assert _count(Vehicle) == 0
+    plan = {"warehouse_id": day.shop.near.id, "date": day.day.isoformat()}
+    # No vehicle yet, then no orders that day.
+    assert_error(api.post("/api/v1/runs", json=plan), 422, fields=("warehouse_id",))
+    _vehicle(api, day)
+    error = assert_error(api.post("/api/v1/runs", json=plan), 422, fields=("date",))
+    assert "No orders are due" in error["message"]
+    assert_error(api.post("/api/v1/runs", json={**plan, "date": "2025-02-30"}), 422,
+                 fields=("date",))
+    assert _count(Run) == 0
+    buyer_api = api_as(day.shop.buyer_user)
+    assert_error(buyer_api.post("/api/v1/runs", json=plan), 403, "forbidden_role")

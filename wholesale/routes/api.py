@@ -1,0 +1,94 @@
+"""API: vehicles, delivery runs and the driver's stop actions (CONTRACT.md §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from wholesale.api.pagination import Page, paginate
+from wholesale.api.registry import route
+from wholesale.errors import NotFound
+from wholesale.routes import services, stops
+from wholesale.routes.models import Run, Stop, Vehicle
+from wholesale.routes.schemas import (
+    DeliveredSchema,
+    PlanSchema,
+    ProblemSchema,
+    RunListSchema,
+    RunQuery,
+    RunSchema,
+    StopSchema,
+    VehicleSchema,
+)
+from wholesale.routes.serialize import run_payload
+from wholesale.tenancy import get_or_404
+
+
+@route("/vehicles", "POST", summary="Add a delivery vehicle", body=VehicleSchema,
+       response=VehicleSchema, status=201, kinds=["supplier"])
+def add_vehicle(data: dict[str, Any]) -> Vehicle:
+    return services.add_vehicle(current_user.organization, **data)
+
+
+@route("/vehicles", summary="The supplier's vehicles", response=VehicleSchema,
+       kinds=["supplier"], paginated=True)
+def list_vehicles(query: dict[str, Any]) -> Page:
+    stmt = select(Vehicle).where(Vehicle.supplier_id == current_user.organization_id)
+    return paginate(stmt, Vehicle.id, query)
+
+
+@route("/runs", "POST", summary="Plan (or replan) a warehouse's delivery run for a date",
+       body=PlanSchema, response=RunSchema, status=201, kinds=["supplier"],
+       extra_responses={200: "the date's planned run, replanned"})
+def plan_run(data: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    run, created = services.plan_run(current_user.organization, data["warehouse_id"],
+                                     data["date"])
+    return run_payload(run, current_user), 201 if created else 200
+
+
+@route("/runs", summary="Delivery runs (a driver: those with their routes)", query=RunQuery,
+       response=RunListSchema, kinds=["supplier"], drivers=True)
+def list_runs(query: dict[str, Any]) -> dict[str, Any]:
+    runs = services.runs_for(current_user, query["date"])
+    return {"items": [run_payload(r, current_user) for r in runs]}
+
+
+def _run(run_id: int) -> Run:
+    run = get_or_404(Run, run_id)
+    if not services.visible_routes(run, current_user) and current_user.role.value == "driver":
+        raise NotFound("Run not found.")
+    return run
+
+
+@route("/runs/<int:run_id>", summary="One delivery run", response=RunSchema,
+       kinds=["supplier"], drivers=True)
+def get_run(run_id: int) -> dict[str, Any]:
+    return run_payload(_run(run_id), current_user)
+
+
+@route("/runs/<int:run_id>/dispatch", "POST", summary="Dispatch a run: ship and tell buyers",
+       response=RunSchema, kinds=["supplier"])
+def dispatch_run(run_id: int) -> dict[str, Any]:
+    run = services.dispatch(get_or_404(Run, run_id), current_user)
+    return run_payload(run, current_user)
+
+
+@route("/stops/<int:stop_id>/arrived", "POST", summary="The driver arrived at a stop",
+       response=StopSchema, kinds=["supplier"], drivers=True)
+def stop_arrived(stop_id: int) -> Stop:
+    return stops.arrived(current_user, stop_id)
+
+
+@route("/stops/<int:stop_id>/delivered", "POST",
+       summary="Delivered, with the recipient and a signature and/or photo",
+       body=DeliveredSchema, response=StopSchema, kinds=["supplier"], drivers=True)
+def stop_delivered(stop_id: int, data: dict[str, Any]) -> Stop:
+    return stops.delivered(current_user, stop_id, **data)
+
+
+@route("/stops/<int:stop_id>/problem", "POST", summary="The driver could not deliver",
+       body=ProblemSchema, response=StopSchema, kinds=["supplier"], drivers=True)
+def stop_problem(stop_id: int, data: dict[str, Any]) -> Stop:
+    return stops.problem(current_user, stop_id, **data)
