@@ -66,6 +66,7 @@ from wholesale.orders import carts
 from wholesale.orders.cart_models import Cart
 from wholesale.orders.models import Allocation, Order, OrderLine
 from wholesale.sites.models import DeliveryLocation, Warehouse
+from wholesale.standing.models import StandingOccurrence, StandingOrder
 from wholesale.tenancy import _SCOPED, as_tenant
 from wholesale.trading.models import TradingRelationship
 
@@ -104,6 +105,7 @@ class Tenant:
     invoice_id: int = 0
     thread_id: int = 0  # the account thread
     draft_id: int = 0  # a draft read from a message in it
+    standing_id: int = 0  # a standing order, one occurrence of it skipped
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -128,6 +130,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "invoices": lambda t: t.invoice_id,
     "threads": lambda t: t.thread_id,
     "drafts": lambda t: t.draft_id,
+    "standing-orders": lambda t: t.standing_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -184,6 +187,8 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     ReadState: lambda t: t.rows[ReadState],
     Attachment: lambda t: t.rows[Attachment],
     OrderDraft: lambda t: [t.draft_id],
+    StandingOrder: lambda t: [t.standing_id],
+    StandingOccurrence: lambda t: t.rows[StandingOccurrence],
     IntakeAlias: lambda t: t.rows[IntakeAlias],
 }
 
@@ -299,6 +304,13 @@ def place_order(tenant: Tenant) -> None:
     must(supplier.patch(f"/api/v1/drafts/{tenant.draft_id}", json={"lines": [{
         "product_id": tenant.product_id, "quantity": 3,
         "source_text": f"widgets {tenant.marker}"}]}))  # teaches the intake: an alias row
+    monday = date.today() + timedelta(days=14 - date.today().weekday())
+    tenant.standing_id = must(buyer.post("/api/v1/standing-orders", json={
+        "supplier_id": tenant.supplier_id, "delivery_location_id": tenant.location_id,
+        "lines": [{"product_id": tenant.product_id, "quantity": 2}], "weekdays": [3],
+        "starts_on": monday.isoformat()})).json["id"]
+    must(buyer.post(f"/api/v1/standing-orders/{tenant.standing_id}/skip",
+                    json={"date": (monday + timedelta(days=2)).isoformat()}))
     new_eta = (date.today() + timedelta(days=20)).isoformat()
     must(supplier.post(f"{order_url}/delays",
                        json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
@@ -353,7 +365,7 @@ def place_order(tenant: Tenant) -> None:
         select(InvoiceLine.id).where(InvoiceLine.invoice_id == tenant.invoice_id)
         .execution_options(**everything)
     ))
-    for model in (Payment, CreditLimit, ProductTaxRate, IntakeAlias):
+    for model in (Payment, CreditLimit, ProductTaxRate, IntakeAlias, StandingOccurrence):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)

@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.portal.views import bp as portal_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
+    from wholesale.standing import api as _standing_api  # noqa: F401
     from wholesale.trading import api as _trading_api  # noqa: F401
     from wholesale.trading.views import bp as trading_bp
 

@@ -7,7 +7,8 @@ from wholesale.inventory import models as inventory
 from wholesale.orders import cart_models
 from wholesale.orders import models as orders
 from wholesale.sites import models as sites
+from wholesale.standing import models as standing
 from wholesale.trading import models as trading
 
 __all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "sites",
-           "trading"]
+           "standing", "trading"]
