@@ -81,3 +81,13 @@ demo_seeded = _signals.signal("demo-seeded")
 # order (the placed order, for "confirmed")). Messaging shows it live in the account thread
 # and answers the buyer on the channel the draft came from.
 draft_changed = _signals.signal("draft-changed")
+
+# Standing orders (wholesale/standing; sender: the supplier organization). Messaging shows
+# each in the account thread and tells people on their preferred channels.
+# The reminder before the cut-off, once per occurrence: kwargs occurrence, standing, summary
+# (the lines as text), cutoff_at
+standing_order_reminder = _signals.signal("standing-order-reminder")
+# An occurrence was placed at the cut-off: kwargs occurrence, standing, order
+standing_order_placed = _signals.signal("standing-order-placed")
+# An occurrence could not be placed (nothing was): kwargs occurrence, standing, reason
+standing_order_failed = _signals.signal("standing-order-failed")
