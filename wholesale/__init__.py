@@ -97,12 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
     from wholesale.standing import api as _standing_api  # noqa: F401
+    from wholesale.standing.views import bp as standing_bp
     from wholesale.trading import api as _trading_api  # noqa: F401
     from wholesale.trading.views import bp as trading_bp
 
     csrf.exempt(api_bp)  # the API checks its own CSRF header when a cookie is used
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
-                      portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp):
+                      portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp, standing_bp):
         app.register_blueprint(blueprint)
 
 
