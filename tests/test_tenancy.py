@@ -77,6 +77,7 @@ from wholesale.purchasing.models import (
 )
 from wholesale.routes.models import ReceivingWindow, Route, Run, Stop, Vehicle
 from wholesale.sites.models import DeliveryLocation, Warehouse
+from wholesale.standing.models import StandingOccurrence, StandingOrder
 from wholesale.tenancy import _SCOPED, as_tenant
 from wholesale.trading.models import TradingRelationship
 
@@ -118,6 +119,7 @@ class Tenant:
     purchase_order_id: int = 0
     run_id: int = 0  # a delivery run with one route and one stop (the order)
     stop_id: int = 0
+    standing_id: int = 0  # a standing order, one occurrence of it skipped
     rows: dict[type, list[int]] = field(default_factory=dict)  # order-related rows by model
     invitation_id: int = 0
     user_ids: list[int] = field(default_factory=list)
@@ -145,6 +147,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "purchase-orders": lambda t: t.purchase_order_id,
     "runs": lambda t: t.run_id,
     "stops": lambda t: t.stop_id,
+    "standing-orders": lambda t: t.standing_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -203,6 +206,8 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     ReadState: lambda t: t.rows[ReadState],
     Attachment: lambda t: t.rows[Attachment],
     OrderDraft: lambda t: [t.draft_id],
+    StandingOrder: lambda t: [t.standing_id],
+    StandingOccurrence: lambda t: t.rows[StandingOccurrence],
     IntakeAlias: lambda t: t.rows[IntakeAlias],
     Vendor: lambda t: t.rows[Vendor],
     VendorItem: lambda t: t.rows[VendorItem],
@@ -330,6 +335,13 @@ def place_order(tenant: Tenant) -> None:
     must(supplier.patch(f"/api/v1/drafts/{tenant.draft_id}", json={"lines": [{
         "product_id": tenant.product_id, "quantity": 3,
         "source_text": f"widgets {tenant.marker}"}]}))  # teaches the intake: an alias row
+    monday = date.today() + timedelta(days=14 - date.today().weekday())
+    tenant.standing_id = must(buyer.post("/api/v1/standing-orders", json={
+        "supplier_id": tenant.supplier_id, "delivery_location_id": tenant.location_id,
+        "lines": [{"product_id": tenant.product_id, "quantity": 2}], "weekdays": [3],
+        "starts_on": monday.isoformat()})).json["id"]
+    must(buyer.post(f"/api/v1/standing-orders/{tenant.standing_id}/skip",
+                    json={"date": (monday + timedelta(days=2)).isoformat()}))
     new_eta = (date.today() + timedelta(days=20)).isoformat()
     must(supplier.post(f"{order_url}/delays",
                        json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
@@ -388,7 +400,7 @@ def place_order(tenant: Tenant) -> None:
         select(InvoiceLine.id).where(InvoiceLine.invoice_id == tenant.invoice_id)
         .execution_options(**everything)
     ))
-    for model in (Payment, CreditLimit, ProductTaxRate, IntakeAlias):
+    for model in (Payment, CreditLimit, ProductTaxRate, IntakeAlias, StandingOccurrence):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)

@@ -100,6 +100,8 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.routes import api as _routes_api  # noqa: F401
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
+    from wholesale.standing import api as _standing_api  # noqa: F401
+    from wholesale.standing.views import bp as standing_bp
     from wholesale.trading import api as _trading_api  # noqa: F401
     from wholesale.trading.views import bp as trading_bp
 
@@ -107,7 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(carrier_hooks_bp)  # the secret in the path is the check
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
                       portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp,
-                      carrier_hooks_bp, purchasing_bp):
+                      carrier_hooks_bp, purchasing_bp, standing_bp):
         app.register_blueprint(blueprint)
 
 

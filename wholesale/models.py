@@ -9,7 +9,8 @@ from wholesale.orders import models as orders
 from wholesale.purchasing import models as purchasing
 from wholesale.routes import models as routes
 from wholesale.sites import models as sites
+from wholesale.standing import models as standing
 from wholesale.trading import models as trading
 
 __all__ = ["accounts", "catalog", "cart_models", "drafts", "inventory", "orders", "purchasing",
-           "routes", "sites", "trading"]
+           "routes", "sites", "standing", "trading"]

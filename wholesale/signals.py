@@ -100,3 +100,13 @@ delivery_dispatched = _signals.signal("delivery-dispatched")
 delivery_approaching = _signals.signal("delivery-approaching")
 # the driver could not deliver: kwargs kind ("closed", "refused", "damaged", "short"), note
 delivery_problem = _signals.signal("delivery-problem")
+
+# Standing orders (wholesale/standing; sender: the supplier organization). Messaging shows
+# each in the account thread and tells people on their preferred channels.
+# The reminder before the cut-off, once per occurrence: kwargs occurrence, standing, summary
+# (the lines as text), cutoff_at
+standing_order_reminder = _signals.signal("standing-order-reminder")
+# An occurrence was placed at the cut-off: kwargs occurrence, standing, order
+standing_order_placed = _signals.signal("standing-order-placed")
+# An occurrence could not be placed (nothing was): kwargs occurrence, standing, reason
+standing_order_failed = _signals.signal("standing-order-failed")

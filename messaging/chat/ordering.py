@@ -18,6 +18,7 @@ from wholesale.drafts.models import DraftSource, OrderDraft
 from wholesale.drafts.payloads import draft_payload
 from wholesale.extensions import db
 from wholesale.orders.models import Order
+from wholesale.standing import replies as standing_replies
 
 SOURCES = {"chat": DraftSource.CHAT, "sms": DraftSource.SMS, "email": DraftSource.EMAIL,
            "api": DraftSource.API}
@@ -48,6 +49,13 @@ def read_message(access: Access, message: dict[str, Any], source: str) -> None:
     author = db.session.get(User, access.actor.id)
     assert author is not None
     ref = access.thread
+    # A reply to a standing order's reminder changes that occurrence (precedence rule:
+    # wholesale/standing/replies.py); anything else goes to the drafts.
+    answer = standing_replies.read_reply(supplier_id=ref.supplier_id, buyer_id=ref.buyer_id,
+                                         text=message["body"], author_name=author.name)
+    if answer is not None:
+        reply(ref, answer, source=source, to=author)
+        return
     outcome = drafts.read_buyer_message(
         author=author, supplier_id=ref.supplier_id, buyer_id=ref.buyer_id,
         text=message["body"], source=SOURCES.get(source, DraftSource.CHAT),

@@ -17,7 +17,7 @@ from messaging.notifications import models as _models  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
-    from messaging.notifications import purchasing, subscribers
+    from messaging.notifications import purchasing, standing, subscribers
     from messaging.notifications.dispatcher import start_in_process, stop_in_process
     from messaging.notifications.settings import dispatcher_settings, in_process_dispatcher
     from messaging.notifications.views import bp
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     dispatcher_settings(app)  # checked now: a bad NOTIFY_* value stops the start
     subscribers.subscribe()
     purchasing.subscribe()
+    standing.subscribe()
     app.register_blueprint(bp)
     csrf.exempt(webhooks_bp)
     app.register_blueprint(webhooks_bp)

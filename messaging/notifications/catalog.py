@@ -93,6 +93,13 @@ EVENTS: dict[str, EventType] = {
         EventType("credit_decided", "Credit approved or rejected",
                   "The supplier approved or rejected an order held for credit.",
                   frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
+        # Standing orders (messaging/notifications/standing.py): account-level, no order yet.
+        EventType("standing_order_reminder", "Standing order reminder",
+                  "Before the cut-off: the standing order about to be placed (reply SKIP or "
+                  "with changes).", frozenset({BUYER}), EMAIL_AND_SMS),
+        EventType("standing_order_failed", "Standing order not placed",
+                  "A standing order could not be placed at the cut-off, and why.",
+                  frozenset({SUPPLIER, BUYER}), EMAIL_ONLY),
         EventType("invitation", "Invitation", "An invitation to Ordertalk.", frozenset(),
                   EMAIL_ONLY, configurable=False),
         # A purchase order to a vendor (no account): always sent, email with its PDF

@@ -16,8 +16,8 @@ provider then (at most `NOTIFY_CONCURRENCY` messages; delivery is at-least-once)
 (`finish`) claims nothing more, waits for the sends at a provider and releases what never
 started, so another worker takes it at once rather than after the lease.
 
-Periodic work rides on the loop: chat digests and the late-order check every
-`NOTIFY_DIGEST_INTERVAL_SECONDS`, and
+Periodic work rides on the loop: chat digests, the late-order check, draft expiry and the
+standing orders' reminders and placements every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
 
@@ -64,6 +64,7 @@ from wholesale.db import utcnow
 from wholesale.drafts.services import expire_due
 from wholesale.extensions import db
 from wholesale.fulfilment.late import flag_late_orders
+from wholesale.standing.scheduler import run_due as run_standing_orders
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ class Dispatcher:
                 self._digests()
                 self._late_orders()
                 self._expired_drafts()
+                self._standing_orders()
         if self.daily is not None and not self._closing.is_set():
             self.daily.tick()
         self._submit(batch)
@@ -261,6 +263,15 @@ class Dispatcher:
         except Exception:
             db.session.rollback()
             log.exception("draft expiry failed")
+
+    def _standing_orders(self) -> None:
+        """Standing-order reminders and placements now due (each occurrence claimed, so
+        several workers do each once; wholesale/standing/scheduler.py commits)."""
+        try:
+            run_standing_orders()
+        except Exception:
+            db.session.rollback()
+            log.exception("standing orders failed")
 
     def _wait(self, stop: threading.Event) -> None:
         if self.inflight:

@@ -63,6 +63,17 @@ _DETAILS: dict[str, dict[str, Any]] = {
                        "order_amount": "312.40 USD", "approved": True,
                        "note": "Approved this once; please settle INV-00031.",
                        "decided_by": "Maya Chen"},
+    "standing_order_reminder": {
+        "subject": "Standing order for Tue Mar 4: reply to change it",
+        "text": "Tomorrow's standing order: 4 case Heirloom tomatoes, 12 each Basil, bunch "
+                "(delivery Tue Mar 4). It goes in at 14:00 America/Los_Angeles. Reply SKIP to "
+                "skip it, or tell me what to change.",
+        "supplier": "Golden Gate Produce", "date": "Tue Mar 4, 2025"},
+    "standing_order_failed": {
+        "subject": "Standing order for Tue Mar 4 not placed",
+        "text": "The standing order for Tue Mar 4 was not placed: BAS-12 is no longer sold; "
+                "remove it from the order. Nothing was ordered.",
+        "supplier": "Golden Gate Produce", "date": "Tue Mar 4, 2025"},
     "invitation": {"organization": "Golden Gate Produce", "invited_by": "Maya Chen",
                    "kind": "buyer", "url": "http://127.0.0.1:5000/invitations/sample-token",
                    "expires": "Tue Mar 18, 2025"},

@@ -60,7 +60,7 @@ def test_supplier_navigation(client, factory, supplier):
     login(client, factory.owner(supplier))
     response = client.get("/")
     assert nav_labels(response) == ["Home", "Orders", "Board", "Inbox", "Catalog", "Inventory",
-                                    "Invoices", "Customers", "Settings"]
+                                    "Invoices", "Standing orders", "Customers", "Settings"]
     body = text(response)
     assert "Harbor Foods" in body and 'action="/logout"' in body
 
@@ -68,7 +68,8 @@ def test_supplier_navigation(client, factory, supplier):
 def test_buyer_navigation(client, factory, buyer):
     login(client, factory.owner(buyer))
     assert nav_labels(client.get("/")) == [
-        "Home", "Suppliers", "Catalog", "Orders", "Inbox", "Invoices", "Settings"
+        "Home", "Suppliers", "Catalog", "Orders", "Inbox", "Standing orders", "Invoices",
+        "Settings"
     ]
 
 

@@ -53,6 +53,7 @@ class Channel(enum.StrEnum):
     CHAT = "chat"  # confirmed from a draft read from a message (wholesale/drafts)
     SMS = "sms"
     EMAIL = "email"
+    STANDING = "standing"  # an occurrence of a standing order (wholesale/standing)
 
 
 class Order(TenantScoped, TimestampMixin, Base):

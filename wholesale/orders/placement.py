@@ -125,12 +125,14 @@ def place_order(
     idempotency_key: str | None = None,
     fingerprint: str | None = None,
     announce: bool = True,
+    now: datetime | None = None,
 ) -> PlacementResult:
     """Place an order of `buyer` with the supplier (see the module docstring).
 
     Raises NotFound (supplier or buyer not connected), ValidationFailed (422, every bad field
     at once), InsufficientStock (409) or idempotency.KeyReused (409). Flushes, never commits.
-    `announce=False` leaves the `order_placed` signal to the caller (CSV import).
+    `announce=False` leaves the `order_placed` signal to the caller (CSV import); `now`
+    is the moment the delivery date is checked against (a scheduler's clock).
     """
     key_owner = actor.organization_id
     key = idempotency.clean_key(idempotency_key)
@@ -151,7 +153,7 @@ def place_order(
         draft = prepare(actor=actor, buyer=buyer, supplier_id=supplier_id, lines=lines,
                         requested_delivery_date=requested_delivery_date,
                         delivery_location_id=delivery_location_id, notes=notes,
-                        contacts=contacts, po_number=po_number)
+                        contacts=contacts, po_number=po_number, now=now)
         result = _place(draft, actor, channel, key_owner, key, fingerprint or "")
     if announce and result.created:
         signals.order_placed.send(draft.supplier, order=result.order)
