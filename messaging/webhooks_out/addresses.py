@@ -98,11 +98,11 @@ class _GuardedAdapter(HTTPAdapter):
 
 
 def http_session(allow_private: bool) -> requests.Session:
-    """A session for deliveries: no proxies or .netrc from the environment, no redirects,
-    and (unless private targets are allowed) every connection's peer checked."""
+    """A session for deliveries (post with `allow_redirects=False`): no proxies or .netrc
+    from the environment, and (unless private targets are allowed) every connection's peer
+    checked."""
     session = requests.Session()
     session.trust_env = False
-    session.max_redirects = 0
     if not allow_private:
         adapter = _GuardedAdapter(max_retries=0)
         session.mount("http://", adapter)
