@@ -24,6 +24,7 @@ from sqlalchemy import select
 from messaging.webhooks_out.catalog import subscribed
 from messaging.webhooks_out.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from messaging.webhooks_out.settings import webhook_settings
+from wholesale import autocommit
 from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.transaction_state import lasts_one_transaction
@@ -52,9 +53,14 @@ def _organizations_with_endpoints() -> frozenset[int]:
     if known is not None and time.monotonic() - known[0] < ttl:
         return known[1]
     e = WebhookEndpoint.__table__.c
-    found = frozenset(db.session.execute(
-        select(e.organization_id).where(e.disabled_at.is_(None)).distinct(),
-        execution_options=_UNSCOPED).scalars())
+    stmt = select(e.organization_id).where(e.disabled_at.is_(None)).distinct()
+    if autocommit.available() and autocommit.session_is_idle():
+        # Not in the session: a chat message that is its caller's only write may then
+        # still commit on its own (messaging/chat/store.py).
+        with autocommit.engine().connect() as connection:
+            found = frozenset(connection.execute(stmt).scalars())
+    else:
+        found = frozenset(db.session.execute(stmt, execution_options=_UNSCOPED).scalars())
     with _lock:
         _known = (time.monotonic(), found)
     return found
