@@ -11,6 +11,11 @@ def worker_exit(server: Any, worker: Any) -> None:
     """Stop the in-process notification dispatcher (`NOTIFY_DISPATCHER=thread`) as the
     worker exits (SIGTERM, Ctrl-C), before the interpreter shuts its send pool down: it
     claims nothing more, finishes the sends at a provider and releases the rest."""
+    webhooks = sys.modules.get("messaging.webhooks_out.sender")  # its sibling loop
+    if webhooks is not None:
+        webhooks.request_stop()  # stops meanwhile
     dispatcher = sys.modules.get("messaging.notifications.dispatcher")
     if dispatcher is not None:  # never imported: no dispatcher runs in this process
         dispatcher.stop_in_process()
+    if webhooks is not None:
+        webhooks.stop_in_process()

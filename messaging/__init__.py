@@ -10,6 +10,7 @@ from flask import Flask
 from messaging.chat import api as _chat_api  # noqa: F401
 from messaging.chat import models as _chat_models  # noqa: F401
 from messaging.notifications import api as _notifications_api  # noqa: F401
+from messaging.webhooks_out import api as _webhooks_out_api  # noqa: F401
 
 
 def init_app(app: Flask) -> None:
@@ -34,3 +35,7 @@ def init_app(app: Flask) -> None:
     from messaging import notifications
 
     notifications.init_app(app)
+
+    from messaging import webhooks_out
+
+    webhooks_out.init_app(app)

@@ -70,6 +70,9 @@ def app_overrides(database_url: str) -> dict[str, Any]:
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Webhook endpoints on any host, without DNS lookups (tests/webhooks_out turns the
+        # SSRF guard back on where it is the subject).
+        "WEBHOOKS_ALLOW_PRIVATE": "1",
     }
 
 

@@ -28,6 +28,7 @@ from messaging.chat import services as chat
 from messaging.chat.access import open_thread
 from messaging.chat.models import Attachment, Message, ReadState, Thread
 from messaging.notifications.models import Notification
+from messaging.webhooks_out.models import WebhookDelivery, WebhookEndpoint
 from tests.api.util import assert_error, assert_error_shape, commit, forget_request_state
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import (
@@ -125,6 +126,8 @@ class Tenant:
     user_ids: list[int] = field(default_factory=list)
     token_ids: list[int] = field(default_factory=list)
     session_ids: list[int] = field(default_factory=list)
+    webhook_endpoint_id: int = 0  # the supplier's (its URL carries the marker)
+    webhook_delivery_id: int = 0  # one of the events of the order sent to it
     clients: dict[str, Any] = field(default_factory=dict)  # "supplier"/"buyer" -> ApiClient
 
 
@@ -148,6 +151,8 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "runs": lambda t: t.run_id,
     "stops": lambda t: t.stop_id,
     "standing-orders": lambda t: t.standing_id,
+    "webhook-endpoints": lambda t: t.webhook_endpoint_id,
+    "deliveries": lambda t: t.webhook_delivery_id,
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
@@ -221,6 +226,8 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     Run: lambda t: [t.run_id],
     Route: lambda t: t.rows[Route],
     Stop: lambda t: [t.stop_id],
+    WebhookEndpoint: lambda t: [t.webhook_endpoint_id],
+    WebhookDelivery: lambda t: t.rows[WebhookDelivery],
 }
 
 _PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -271,6 +278,9 @@ def build_tenant(factory: Any, api_as: Any, marker: str) -> Tenant:
         )
     )
     assert api_token.id in tenant.token_ids
+    tenant.webhook_endpoint_id = must(tenant.clients["supplier"].post(
+        "/api/v1/webhook-endpoints",
+        json={"url": f"https://erp-{marker}.example.test/hooks", "events": ["*"]})).json["id"]
     return tenant
 
 
@@ -415,6 +425,11 @@ def place_order(tenant: Tenant) -> None:
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)
         ))
+    tenant.rows[WebhookDelivery] = list(db.session.scalars(
+        select(WebhookDelivery.id).where(WebhookDelivery.organization_id == tenant.supplier_id)
+        .execution_options(**everything)
+    ))
+    tenant.webhook_delivery_id = tenant.rows[WebhookDelivery][0]
     for model in (BillingProfile, Cart, ReadState, Attachment):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.buyer_id == tenant.buyer_id)

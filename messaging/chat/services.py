@@ -23,6 +23,8 @@ from messaging.chat.models import Attachment, Message, MessageKind, ReadState, S
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
 from messaging.chat.upsert import insert
+from messaging.webhooks_out import events as webhook_events
+from messaging.webhooks_out import outbox as webhooks
 from wholesale.accounts.models import User
 from wholesale.db import storable, utcnow
 from wholesale.errors import Forbidden, NotFound, ValidationFailed
@@ -82,10 +84,15 @@ def post_message(
         raise Forbidden("Only the supplier's staff write internal notes.", code="forbidden_role")
     kind = MessageKind.NOTE if internal else MessageKind.TEXT
     ordering_text = kind is MessageKind.TEXT and ordering.reads(access)
-    payload = _append(access.thread, kind, text, author=access.actor, client_id=client_id,
-                      files=files, only_write=only_write and not files and not ordering_text)
+    ref = access.thread
+    # Webhook deliveries are written in the message's transaction: then it is not alone.
+    hooked = webhooks.may_deliver(ref.supplier_id, ref.buyer_id)
+    payload = _append(ref, kind, text, author=access.actor, client_id=client_id, files=files,
+                      only_write=only_write and not files and not ordering_text and not hooked)
     if payload is None:
         return Posted(_existing(access, client_id or ""), False)
+    if hooked:
+        webhook_events.message_created(ref.supplier_id, ref.buyer_id, payload)
     if ordering_text and text:
         ordering.read_message(access, payload, source)
     return Posted(payload, True)

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from messaging.notifications.dispatcher import Dispatcher
 from messaging.notifications.settings import dispatcher_settings
+from messaging.webhooks_out.sender import WebhookSender, start_thread
 
 
 @click.command("worker")
@@ -23,16 +24,22 @@ from messaging.notifications.settings import dispatcher_settings
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @with_appcontext
 def worker_command(concurrency: int | None, once: bool) -> None:
-    """Run the notification dispatcher (email and SMS) until stopped."""
+    """Run the notification dispatcher (email and SMS) and the webhook sender until
+    stopped."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = dispatcher_settings(app)
     if concurrency:
         settings = replace(settings, concurrency=max(1, concurrency))
     dispatcher = Dispatcher(app, settings=settings)
     if once:
+        webhooks = WebhookSender(app)
+        webhooks.drain(timeout=settings.lease_seconds)
+        webhooks.finish()
         dispatcher.drain(timeout=settings.lease_seconds)
         dispatcher.finish()
-        click.echo(f"sent {dispatcher.sent}, failed attempts {dispatcher.failed}")
+        click.echo(f"sent {dispatcher.sent}, failed attempts {dispatcher.failed}; "
+                   f"webhooks delivered {webhooks.delivered}, failed attempts "
+                   f"{webhooks.failed}")
         return
     stop = threading.Event()
 
@@ -43,4 +50,6 @@ def worker_command(concurrency: int | None, once: bool) -> None:
     signal.signal(signal.SIGINT, _stop)
     click.echo(f"notification worker {dispatcher.worker_id} running "
                f"(concurrency {settings.concurrency}); Ctrl-C stops it")
+    webhooks = start_thread(app, stop, grace=30.0)
     dispatcher.run(stop)
+    webhooks.join(31.0)
