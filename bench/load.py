@@ -204,7 +204,8 @@ def print_table(title: str, rows: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--web", type=int, nargs="+", default=[1, 2],
-                        help="web-process counts to measure in turn")
+                        help="web-process counts to measure in turn (repeats allowed: "
+                        "--web 1 2 2 1 evens out a machine that gets busier)")
     parser.add_argument("--users", type=int, default=40, help="Locust users (fixed)")
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run = ROOT / "instance" / f"load-{os.getpid()}"
     base = f"http://127.0.0.1:{args.port}"
-    results: dict[int, dict[str, Any]] = {}
+    results: list[dict[str, Any]] = []
     for web in args.web:
         env = {**os.environ, "CLUSTER_DIR": str(run), "CLUSTER_WEB": str(web),
                "CLUSTER_PORT": str(args.port), "CLUSTER_BACKEND_PORT": str(args.backend_port),
@@ -250,19 +251,21 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             cluster("down", env)
             recreate_database(args.database_url, drop_only=True)
-        results[web] = {"rows": rows, "web_cpu_s": round(cpu, 1), "failures": errors}
+        results.append({"web": web, "rows": rows, "web_cpu_s": round(cpu, 1),
+                        "failures": errors, "load_average": os.getloadavg()[0]})
         print_table(f"{web} web process(es): web CPU {cpu:.1f} s over {args.duration} s", rows)
         for failure in errors[:10]:
             print(f"  error ×{failure['Occurrences']}: {failure['Method']} {failure['Name']}: "
                   f"{failure['Error'][:120]}")
 
     if len(results) > 1:
-        print("\nTOTAL by web processes:")
-        for web, result in results.items():
+        print("\nTOTAL by web processes (in the order run):")
+        for result in results:
             total = next(r for r in result["rows"] if r["Name"] == "Aggregated")
-            print(f"  {web}: {float(total['Requests/s']):.1f} req/s, p50 {total['50%']} ms, "
-                  f"p95 {total['95%']} ms, p99 {total['99%']} ms, "
-                  f"{total['Failure Count']} errors, web CPU {result['web_cpu_s']} s")
+            print(f"  {result['web']}: {float(total['Requests/s']):.1f} req/s, "
+                  f"p50 {total['50%']} ms, p95 {total['95%']} ms, p99 {total['99%']} ms, "
+                  f"{total['Failure Count']} errors, web CPU {result['web_cpu_s']} s, "
+                  f"machine load average {result['load_average']:.1f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
