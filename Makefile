@@ -8,7 +8,8 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ordertalk_test
 PIP_FLAGS := --quiet --disable-pip-version-check
 export PORT
 
-.PHONY: run test test-sqlite test-postgres lint assets install install-dev worker clean
+.PHONY: run test test-sqlite test-postgres lint assets install install-dev worker clean \
+	cluster cluster-down
 
 ## run: install, build assets, migrate, seed the demo data if empty, serve on 127.0.0.1:$PORT
 run: install assets
@@ -40,6 +41,14 @@ lint: install-dev
 ## worker: the notification dispatcher alone
 worker: install
 	$(BIN)/flask --app app worker
+
+## cluster: nginx in front of 2 web processes and a worker on PostgreSQL and Redis
+## (scripts/cluster.sh: CLUSTER_WEB, CLUSTER_WORKERS, CLUSTER_PORT, ...); cluster-down stops it
+cluster: install assets
+	bash scripts/cluster.sh up
+
+cluster-down:
+	bash scripts/cluster.sh down
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

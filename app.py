@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import messaging
 import wholesale
@@ -41,6 +42,11 @@ def create_app(
         messaging.init_app(app)  # checks the dispatcher's NOTIFY_* settings
     except ConfigError as exc:
         raise SystemExit(f"Ordertalk cannot start: {exc}") from None
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Outermost, so Socket.IO's requests (origin check, client address) see it too.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     # What start-up made (modules, mappers, templates: some 200k objects) lives as long as
     # the process; left to the garbage collector, every full collection walks it again, a
     # pause of 100 ms and more in the middle of a request. Frozen, it is never walked.

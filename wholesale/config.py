@@ -106,6 +106,14 @@ def _hours(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _proxies(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 3:
+        raise ConfigError(
+            f"TRUSTED_PROXIES={raw!r} must be the number of proxies in front of the app (0-3)"
+        )
+    return int(raw)
+
+
 def load_settings(
     overrides: Mapping[str, str] | None = None, instance_path: Path | None = None
 ) -> dict[str, object]:
@@ -151,6 +159,9 @@ def load_settings(
         "TWILIO_API_BASE_URL": _http_url(
             "TWILIO_API_BASE_URL", env.get("TWILIO_API_BASE_URL") or "https://api.twilio.com"
         ),
+        # Proxies in front of the app (nginx: 1) whose X-Forwarded-For/-Proto/-Host/-Port
+        # are believed (Werkzeug's ProxyFix, applied in app.py); 0 ignores those headers.
+        "TRUSTED_PROXIES": _proxies(env.get("TRUSTED_PROXIES") or "0"),
         # How long a draft order read from a buyer's message waits for confirmation.
         "DRAFT_TTL_HOURS": _hours("DRAFT_TTL_HOURS", env.get("DRAFT_TTL_HOURS") or "48"),
         "SHIPPO_API_KEY": env.get("SHIPPO_API_KEY") or None,
