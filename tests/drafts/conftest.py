@@ -55,16 +55,16 @@ class Shop:
         return [m for m in items["items"] if m["kind"] == "event"]
 
 
-@pytest.fixture
-def shop(factory, api_as) -> Shop:
-    supplier, buyer = factory.supplier("Golden Gate"), factory.buyer("Bistro Verde")
+def stocked_account(factory, catalog=CATALOG, supplier_name: str = "Golden Gate"
+                    ) -> tuple[Any, Any, Any, dict[str, int], int]:
+    """A supplier with `catalog` in stock in one warehouse, a connected buyer with a delivery
+    location: (supplier, buyer, location, {sku: product id}, the account thread's id)."""
+    supplier, buyer = factory.supplier(supplier_name), factory.buyer("Bistro Verde")
     factory.connect(supplier, buyer)
-    other_supplier, other_buyer = factory.supplier("Elsewhere"), factory.buyer("Stranger")
-    factory.connect(other_supplier, other_buyer)
     warehouse = factory.warehouse(supplier)
     location = factory.location(buyer)
     products = {}
-    for sku, name, unit, case_size, price, stock in CATALOG:
+    for sku, name, unit, case_size, price, stock in catalog:
         product = Product(supplier_id=supplier.id, sku=sku, name=name, unit=unit,
                           case_size=case_size, price=Decimal(price), currency="USD")
         db.session.add(product)
@@ -75,6 +75,14 @@ def shop(factory, api_as) -> Shop:
     thread_id = db.session.scalar(select(Thread.id).where(
         Thread.kind == ThreadKind.ACCOUNT, Thread.supplier_id == supplier.id,
         Thread.buyer_id == buyer.id).execution_options(all_tenants=True))
+    return supplier, buyer, location, products, thread_id
+
+
+@pytest.fixture
+def shop(factory, api_as) -> Shop:
+    supplier, buyer, location, products, thread_id = stocked_account(factory)
+    other_supplier, other_buyer = factory.supplier("Elsewhere"), factory.buyer("Stranger")
+    factory.connect(other_supplier, other_buyer)
     shop = Shop(supplier.id, buyer.id, thread_id, location.id, products,
                 api_as(factory.owner(buyer)), api_as(factory.owner(supplier)),
                 api_as(factory.owner(other_buyer)))

@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from messaging.chat.models import Thread, ThreadKind
 from tests.conftest import ARTIFACTS
+from tests.drafts.conftest import stocked_account
 from tests.factories import PASSWORD, Factory
-from wholesale.catalog.models import Product
 from wholesale.drafts.models import OrderDraft
 from wholesale.extensions import db
-from wholesale.inventory import ledger
-from wholesale.inventory.models import MovementKind
 from wholesale.orders.models import Order
 
 CATALOG = [  # sku, name, unit, case size, price, stock
@@ -43,23 +39,8 @@ class Account:
 
 @pytest.fixture
 def account(live_db: Factory) -> Account:
-    supplier = live_db.supplier("Golden Gate Provisions")
-    buyer = live_db.buyer("Bistro Verde")
-    live_db.connect(supplier, buyer)
-    warehouse = live_db.warehouse(supplier)
-    live_db.location(buyer)
-    products = {}
-    for sku, name, unit, case_size, price, stock in CATALOG:
-        product = Product(supplier_id=supplier.id, sku=sku, name=name, unit=unit,
-                          case_size=case_size, price=Decimal(price), currency="USD")
-        db.session.add(product)
-        db.session.flush()
-        level = ledger.get_or_create_level(supplier.id, warehouse.id, product.id)
-        ledger.move(level.id, MovementKind.ADJUSTMENT, on_hand=stock, reason="start")
-        products[sku] = product.id
-    thread_id = db.session.scalar(select(Thread.id).where(
-        Thread.kind == ThreadKind.ACCOUNT, Thread.supplier_id == supplier.id,
-        Thread.buyer_id == buyer.id).execution_options(all_tenants=True))
+    supplier, buyer, _location, products, thread_id = stocked_account(live_db, CATALOG,
+                                                                 "Golden Gate Provisions")
     live_db.owner(buyer).name = "Maya Chen"
     live_db.owner(supplier).name = "Sam Ortiz"
     found = Account(thread_id, supplier.id, buyer.id, products,
