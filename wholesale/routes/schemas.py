@@ -32,6 +32,15 @@ class PlanSchema(Schema):
     date = fields.Date(required=True)
 
 
+class LockSchema(Schema):
+    locked = fields.Boolean(required=True)
+
+
+class MoveSchema(Schema):
+    route_id = Id("a route id of this run", required=True)
+    position = WholeNumber(1, 10_000, "a position on the route (1 = first)", required=True)
+
+
 class RunQuery(Schema):
     date = fields.Date(load_default=None)
 
