@@ -35,6 +35,7 @@
   function drawMap(box) {
     var data = JSON.parse(box.parentNode.querySelector("[data-run-data]").textContent);
     var map = L.map(box, { scrollWheelZoom: false });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var tiles = L.tileLayer(box.dataset.tiles, {
       maxZoom: 18,
       attribution: "&copy; OpenStreetMap contributors",

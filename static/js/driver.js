@@ -43,7 +43,12 @@
     flush();
   }
 
-  function drop(key) { save(load().filter(function (e) { return e.key !== key; })); }
+  function drop(key) {
+    save(load().filter(function (e) { return e.key !== key; }));
+    document.querySelectorAll("[data-list-stop] [data-state]").forEach(function (state) {
+      state.textContent = state.textContent.replace(" (to send)", "");
+    });
+  }
 
   function flush() {
     status();
@@ -85,7 +90,7 @@
     var item = document.querySelector('[data-list-stop="' + card.dataset.drop + '"]');
     if (item) {
       item.setAttribute("data-drop-status", state);
-      item.querySelector("[data-state]").textContent = state;
+      item.querySelector("[data-state]").textContent = state + (navigator.onLine ? "" : " (to send)");
     }
     var route = card.closest("[data-driver-route]");
     var next = Array.prototype.find.call(route.querySelectorAll("[data-drop]"), function (c) {

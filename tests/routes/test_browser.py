@@ -46,7 +46,9 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
                          driver_id=driver.id)
     services.add_vehicle(shop.supplier, name="Van 2", warehouse_id=shop.near.id,
                          capacity_cases=6, shift_start=time(6), shift_end=time(15))
-    buyers = [day.customer(n) for n in range(5)]
+    weekday = day.day.isoweekday()
+    buyers = [day.customer(n, windows=[(weekday, time(6 + n % 3), time(11 + n % 3))])
+              for n in range(5)]
     orders = [day.order(who, 3) for who in buyers]
     emails = {o.id: who[1].email for o, who in zip(orders, buyers, strict=True)}
     supplier_email, driver_email, driver_id = shop.supplier_user.email, driver.email, driver.id
@@ -66,6 +68,20 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     assert page.locator(".leaflet-marker-icon.map-depot").count() == 1
     assert page.locator("path.leaflet-interactive").count() == 2  # a line per van
     save_screenshot(page, "dispatch")
+    # Move a van's last stop to the front, then lock another: the page shows it after reload.
+    route = page.locator("[data-route]").first
+    last = route.locator("[data-stop]").last
+    moved = last.get_attribute("data-stop")
+    last.locator("summary", has_text="Move").click()
+    last.get_by_label("Position").fill("1")
+    last.locator("form [type=submit]").click()
+    page.wait_for_selector(f'[data-route] [data-stop="{moved}"] [data-locked="true"]')
+    assert page.locator("[data-route]").first.locator("[data-stop]").first.get_attribute(
+        "data-stop") == moved
+    other = page.locator("[data-route]").first.locator("[data-stop]").nth(1)
+    other_id = other.get_attribute("data-stop")
+    other.get_by_role("button", name="Lock").click()
+    page.wait_for_selector(f'[data-stop="{other_id}"] [data-locked="true"]')
     page.click("[data-dispatch]")
     page.wait_for_selector("[data-run][data-status=dispatched]")
     dispatcher.close()

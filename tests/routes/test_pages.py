@@ -3,8 +3,11 @@ the route sheet PDF; the driver's view of their own dispatched run only."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+
+from pypdf import PdfReader
 
 from tests.conftest import login
 from tests.routes.conftest import Day
@@ -44,7 +47,15 @@ def test_the_dispatcher_sees_routes_and_prints_a_route_sheet(day: Day, api_as, c
 
     sheet = client.get(f"/delivery-runs/routes/{first['id']}/sheet.pdf")
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
-    assert sheet.data.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(sheet.data)).pages)
+    assert "ROUTE SHEET" in text and "Van 1" in text
+    for s in first["stops"]:  # in order, each with its items and signature lines
+        assert s["order_number"] in text
+    positions = [text.index(s["buyer"]) for s in first["stops"]]
+    assert positions == sorted(positions)
+    assert text.count(f"2 case {day.product.sku}") == len(first["stops"])
+    assert text.count("Received by (name)") == len(first["stops"])
+    assert text.count("Signature and time") == len(first["stops"])
 
 
 def test_the_driver_sees_only_their_dispatched_route(day: Day, api_as, client) -> None:
