@@ -12,7 +12,8 @@ from wholesale.trading.services import relationships_of
 
 COMMON = ["/", "/orders", "/catalog", "/settings/profile", "/settings/password",
           "/settings/tokens", "/settings/team"]
-SUPPLIER_ONLY = ["/inbox", "/inventory", "/customers", "/settings/warehouses"]
+SUPPLIER_ONLY = ["/inbox", "/inventory", "/customers", "/settings/warehouses", "/delivery-runs",
+                 "/driver"]
 BUYER_ONLY = ["/suppliers", "/settings/locations"]
 
 
