@@ -98,6 +98,39 @@
       });
     });
 
+    // Drag a stop onto another stop (of any route of the run): it takes that place.
+    // The Move form beside each stop does the same from the keyboard.
+    var dragged = null;
+    document.querySelectorAll("[data-run][data-status=planned] [data-stop]").forEach(function (item) {
+      item.draggable = true;
+      item.addEventListener("dragstart", function (event) {
+        dragged = item.dataset.stop;
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", dragged);
+        item.classList.add("stop--dragging");
+      });
+      item.addEventListener("dragend", function () {
+        item.classList.remove("stop--dragging");
+        dragged = null;
+      });
+      item.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === item.dataset.stop) return;
+        event.preventDefault();
+        item.classList.add("stop--drop");
+      });
+      item.addEventListener("dragleave", function () { item.classList.remove("stop--drop"); });
+      item.addEventListener("drop", function (event) {
+        event.preventDefault();
+        item.classList.remove("stop--drop");
+        var stop = dragged || event.dataTransfer.getData("text/plain");
+        if (!stop || stop === item.dataset.stop) return;
+        act(api("/stops/" + stop + "/move", { method: "POST", body: {
+          route_id: Number(item.closest("[data-route]").dataset.route),
+          position: Number(item.dataset.sequence),
+        } }), "Moved.");
+      });
+    });
+
     document.querySelectorAll("[data-move]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
