@@ -144,4 +144,8 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     thread = buyer_page.locator("body")
     buyer_page.get_by_text("Delivered to Ana at the back door").first.wait_for()
     assert "delivery arrives between" in thread.inner_text()
+    proof = buyer_page.locator("img[alt='Proof of delivery photo']").first
+    proof.wait_for()
+    assert buyer_page.evaluate("(img) => img.complete && img.naturalWidth > 0",
+                               proof.element_handle())  # the drawn signature, served
     buyer.close()
