@@ -6,7 +6,7 @@
 (function () {
   "use strict";
 
-  var STORE = "ordertalk.driver.queue";
+  var STORE = "ordertalk.driver.queue";  // + "." + the signed-in user's id
   var sending = false;
   var sync;
 
@@ -188,6 +188,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     sync = document.querySelector("[data-sync]");
     if (!sync) return;
+    STORE += "." + document.querySelector("[data-driver]").dataset.driver;
     document.querySelectorAll("[data-drop]").forEach(setup);
     // Actions still queued from before a reload are shown as done.
     load().forEach(function (entry) {

@@ -99,14 +99,17 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     phone = browser.new_context(base_url=live_server.url,
                                 viewport={"width": 360, "height": 740}, has_touch=True)
     driver_page = phone.new_page()
+    sent: list[str] = []
+    driver_page.on("request", lambda r: sent.append(r.url.rsplit("/", 1)[-1])
+                   if r.method == "POST" and "/api/v1/stops/" in r.url else None)
     _sign_in(driver_page, driver_email, "/driver")
     card = driver_page.locator(f'[data-drop="{stop_id}"]')
     assert card.is_visible() and "drop--next" in card.get_attribute("class")
     assert card.locator("[data-geo]").get_attribute("href").startswith("geo:")
     assert "3 case Romaine hearts" in card.locator("[data-items]").inner_text()
     card.get_by_role("button", name="Arrived").click()
-    driver_page.wait_for_function("() => !localStorage.getItem('ordertalk.driver.queue')"
-                                  " || localStorage.getItem('ordertalk.driver.queue') === '[]'")
+    queue = f"localStorage.getItem('ordertalk.driver.queue.{driver_id}')"
+    driver_page.wait_for_function(f"() => {queue} === '[]'")
     assert _fresh(Stop, stop_id).status.value == "arrived"
 
     phone.set_offline(True)
@@ -129,7 +132,8 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
 
     phone.set_offline(False)
     sync.wait_for(state="hidden")
-    assert driver_page.evaluate("localStorage.getItem('ordertalk.driver.queue')") == "[]"
+    assert driver_page.evaluate(queue) == "[]"
+    assert sent == ["arrived", "delivered"]  # each once, the delivery only when online
     stop = _fresh(Stop, stop_id)
     assert stop.status.value == "delivered" and stop.recipient == "Ana at the back door"
     assert stop.signature_name
