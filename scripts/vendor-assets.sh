@@ -6,7 +6,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 vendor="$root/static/vendor"
 
-if [ ! -d "$root/node_modules/socket.io-client/dist" ] || [ ! -d "$root/node_modules/chart.js/dist" ]; then
+if [ ! -d "$root/node_modules/socket.io-client/dist" ] || [ ! -d "$root/node_modules/chart.js/dist" ] \
+   || [ ! -d "$root/node_modules/leaflet/dist" ]; then
   echo "vendor-assets: node_modules/ is missing; run 'npm ci' first" >&2
   exit 1
 fi
@@ -15,4 +16,8 @@ mkdir -p "$vendor"
 cp "$root/node_modules/socket.io-client/dist/socket.io.min.js" "$vendor/socket.io.min.js"
 cp "$root/node_modules/socket.io-client/dist/socket.io.min.js.map" "$vendor/socket.io.min.js.map"
 cp "$root/node_modules/chart.js/dist/chart.umd.min.js" "$vendor/chart.umd.min.js"
-echo "vendor-assets: copied socket.io-client and chart.js into static/vendor/"
+# Leaflet: its CSS finds the marker and layer images in images/ next to it.
+mkdir -p "$vendor/leaflet/images"
+cp "$root/node_modules/leaflet/dist/leaflet.js" "$root/node_modules/leaflet/dist/leaflet.css" "$vendor/leaflet/"
+cp "$root/node_modules/leaflet/dist/images/"*.png "$vendor/leaflet/images/"
+echo "vendor-assets: copied socket.io-client, chart.js and leaflet into static/vendor/"

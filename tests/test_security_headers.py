@@ -14,6 +14,7 @@ from tests.chat.util import make_order
 from tests.conftest import login
 from tests.factories import PASSWORD
 from wholesale.extensions import db
+from wholesale.security_headers import tile_origin
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -47,7 +48,16 @@ def test_a_page_has_a_strict_policy_and_the_other_headers(client):
     assert csp["form-action"] == ["'self'"]
     assert csp["frame-ancestors"] == ["'none'"]
     assert csp["connect-src"] == ["'self'", "ws://127.0.0.1:5000"]  # PUBLIC_BASE_URL in tests
-    assert csp["img-src"] == ["'self'", "data:", "blob:"]
+    # Map tiles (MAP_TILE_URL, OpenStreetMap by default): that origin, for images only.
+    assert csp["img-src"] == ["'self'", "data:", "blob:", "https://tile.openstreetmap.org"]
+
+
+def test_the_tile_origin_is_taken_from_the_tile_url_template():
+    assert tile_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == (
+        "https://tile.openstreetmap.org")
+    assert tile_origin("https://{s}.tiles.example.com:8443/map/{z}/{x}/{y}.png") == (
+        "https://*.tiles.example.com:8443")
+    assert tile_origin(None) == ""
 
 
 def test_the_nonce_is_new_for_every_request(client):

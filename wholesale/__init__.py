@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from wholesale.purchasing import api as _purchasing_api  # noqa: F401
     from wholesale.purchasing.views import bp as purchasing_bp
     from wholesale.routes import api as _routes_api  # noqa: F401
+    from wholesale.routes.views import bp as routes_bp
     from wholesale.sites import api as _sites_api  # noqa: F401
     from wholesale.sites.views import bp as sites_bp
     from wholesale.standing import api as _standing_api  # noqa: F401
@@ -109,7 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(carrier_hooks_bp)  # the secret in the path is the check
     for blueprint in (api_bp, health_bp, accounts_bp, orders_bp, catalog_bp, inventory_bp,
                       portal_bp, trading_bp, sites_bp, fulfilment_bp, invoicing_bp,
-                      carrier_hooks_bp, purchasing_bp, standing_bp):
+                      carrier_hooks_bp, purchasing_bp, standing_bp, routes_bp):
         app.register_blueprint(blueprint)
 
 

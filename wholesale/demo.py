@@ -15,6 +15,7 @@ from wholesale.demo_catalog import seed_catalog
 from wholesale.demo_fulfilment import seed_fulfilment
 from wholesale.demo_invoicing import seed_invoicing
 from wholesale.demo_orders import seed_orders
+from wholesale.demo_routes import seed_routes
 from wholesale.extensions import db
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.trading.models import PaymentTerms
@@ -124,6 +125,7 @@ def seed_demo() -> tuple[Organization, Organization]:
     seed_orders(supplier, buyer)
     seed_fulfilment(supplier, buyer)
     seed_invoicing(supplier, buyer)
+    seed_routes(supplier)
     signals.demo_seeded.send(supplier, buyer=buyer)
     return supplier, buyer
 

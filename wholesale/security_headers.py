@@ -10,6 +10,10 @@ dashboard's status bars, progress bars) and work without JavaScript. An attribut
 a selector, so it cannot read the page the way an injected <style> block could, and it can
 load nothing from elsewhere (img-src, font-src).
 
+Map tiles (the delivery runs' dispatcher page) are images from MAP_TILE_URL's origin, so that
+origin — and only it, and only for images — is added to img-src; a `{s}` subdomain
+placeholder becomes a `*` wildcard.
+
 Socket.IO connects to PUBLIC_BASE_URL (the only origin its server accepts), over
 ws:/wss:, which 'self' covers only in browsers that follow CSP Level 3; so it is named.
 
@@ -34,13 +38,13 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str, websocket_origin: str) -> str:
+def content_security_policy(nonce: str, websocket_origin: str, tiles: str = "") -> str:
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
         "style-src": f"'self' 'nonce-{nonce}'",
         "style-src-attr": "'unsafe-inline'",
-        "img-src": "'self' data: blob:",
+        "img-src": f"'self' data: blob: {tiles}".rstrip(),
         "connect-src": f"'self' {websocket_origin}",
         "object-src": "'none'",
         "base-uri": "'self'",
@@ -55,8 +59,18 @@ def _websocket_origin(public_base_url: str) -> str:
     return f"{_WEBSOCKET_SCHEMES.get(url.scheme, 'wss')}://{url.netloc}"
 
 
+def tile_origin(tile_url: str | None) -> str:
+    """The scheme and host of a {z}/{x}/{y} tile URL template, as a CSP source."""
+    if not tile_url:
+        return ""
+    url = urlsplit(tile_url.replace("{s}", "tile-subdomain"))
+    host = url.netloc.replace("tile-subdomain", "*")
+    return f"{url.scheme}://{host}" if url.scheme in ("http", "https") and host else ""
+
+
 def init_app(app: Flask) -> None:
     websocket_origin = _websocket_origin(app.config["PUBLIC_BASE_URL"])
+    tiles = tile_origin(app.config.get("MAP_TILE_URL"))
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
@@ -67,6 +81,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if response.mimetype == "text/html":
             headers.setdefault(
-                "Content-Security-Policy", content_security_policy(csp_nonce(), websocket_origin)
+                "Content-Security-Policy",
+                content_security_policy(csp_nonce(), websocket_origin, tiles),
             )
         return response

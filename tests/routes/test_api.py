@@ -198,3 +198,47 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(day: Day, api_as, factor
     assert _count(Run) == 0
     buyer_api = api_as(day.shop.buyer_user)
     assert_error(buyer_api.post("/api/v1/runs", json=plan), 403, "forbidden_role")
+
+
+def test_the_dispatcher_moves_and_locks_stops(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    _vehicle(api, day, "Van 1", cases=5)
+    _vehicle(api, day, "Van 2", cases=5, driver=day.other_driver)
+    orders = [day.order(day.customer(n)) for n in range(4)]  # 2 cases each: both vans
+    run = _plan(api, day)
+    one, two = run["routes"]
+    moving = one["stops"][-1]
+    moved = api.post(f"/api/v1/stops/{moving['id']}/move",
+                     json={"route_id": two["id"], "position": 1})
+    assert moved.status_code == 200, moved.get_json()
+    routes = {r["id"]: r for r in moved.get_json()["routes"]}
+    assert [s["id"] for s in routes[two["id"]]["stops"]][0] == moving["id"]
+    assert routes[two["id"]]["stops"][0]["locked"] is True
+    for route in routes.values():  # renumbered, ETAs in order
+        assert [s["sequence"] for s in route["stops"]] == list(range(1, len(route["stops"]) + 1))
+        etas = [s["eta"] for s in route["stops"]]
+        assert etas == sorted(etas)
+    assert len(routes[one["id"]]["stops"]) == len(one["stops"]) - 1
+
+    other = one["stops"][0]["id"]
+    locked = api.post(f"/api/v1/stops/{other}/lock", json={"locked": True})
+    assert locked.status_code == 200 and locked.get_json()["locked"] is True
+    assert api.post(f"/api/v1/stops/{other}/lock",
+                    json={"locked": False}).get_json()["locked"] is False
+
+    # Bad input, a driver, a dispatched run: clear errors, nothing changed.
+    before = db.session.get(Stop, moving["id"])
+    assert_error(api.post(f"/api/v1/stops/{moving['id']}/move",
+                          json={"route_id": 999_999, "position": 1}), 422, fields=("route_id",))
+    assert_error(api.post(f"/api/v1/stops/{moving['id']}/move",
+                          json={"route_id": one["id"], "position": 0}), 422, fields=("position",))
+    assert_error(api.post(f"/api/v1/stops/{other}/lock", json={}), 422, fields=("locked",))
+    assert_error(api_as(day.driver).post(f"/api/v1/stops/{other}/lock", json={"locked": True}),
+                 403, "forbidden_role")
+    assert (before.route_id, before.sequence) == (two["id"], 1)
+    assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
+    assert_error(api.post(f"/api/v1/stops/{other}/lock", json={"locked": True}), 409,
+                 "run_dispatched")
+    assert_error(api.post(f"/api/v1/stops/{moving['id']}/move",
+                          json={"route_id": one["id"], "position": 1}), 409, "run_dispatched")
+    assert len(orders) == sum(len(r["stops"]) for r in routes.values())

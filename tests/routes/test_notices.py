@@ -63,3 +63,11 @@ def test_dispatch_sends_windows_then_near_then_proof(day: Day, api_as) -> None:
     driver.post(f"/api/v1/stops/{first['id']}/delivered",
                 json={"recipient": "Ana", "signature": PNG})
     assert any("Delivered to Ana" in b for b in _events(first["order_id"]))
+
+    # The phone's queue may send an action again (its answer was lost): harmless.
+    again = driver.post(f"/api/v1/stops/{third['id']}/problem",
+                        json={"kind": "refused", "note": "Wrong pallet"})
+    assert again.status_code == 200
+    assert _events(third["order_id"]).count("Delivery problem (refused): Wrong pallet") == 1
+    late = driver.post(f"/api/v1/stops/{first['id']}/arrived")
+    assert late.status_code == 200 and late.get_json()["status"] == "delivered"

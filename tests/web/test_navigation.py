@@ -7,11 +7,13 @@ import pytest
 
 from tests.conftest import login
 from tests.web.conftest import active_nav, nav_labels, text
+from wholesale.accounts.models import Role
 from wholesale.trading.services import relationships_of
 
 COMMON = ["/", "/orders", "/catalog", "/settings/profile", "/settings/password",
           "/settings/tokens", "/settings/team"]
-SUPPLIER_ONLY = ["/inbox", "/inventory", "/customers", "/settings/warehouses"]
+SUPPLIER_ONLY = ["/inbox", "/inventory", "/customers", "/settings/warehouses", "/delivery-runs",
+                 "/driver"]
 BUYER_ONLY = ["/suppliers", "/settings/locations"]
 
 
@@ -60,9 +62,15 @@ def test_supplier_navigation(client, factory, supplier):
     login(client, factory.owner(supplier))
     response = client.get("/")
     assert nav_labels(response) == ["Home", "Orders", "Board", "Inbox", "Catalog", "Inventory",
-                                    "Invoices", "Standing orders", "Customers", "Settings"]
+                                    "Invoices", "Standing orders", "Delivery runs", "Customers",
+                                    "Settings"]
     body = text(response)
     assert "Harbor Foods" in body and 'action="/logout"' in body
+
+
+def test_a_driver_gets_only_their_run_in_the_menu(client, factory, supplier):
+    login(client, factory.user(supplier, role=Role.DRIVER))
+    assert nav_labels(client.get("/driver")) == ["My run"]
 
 
 def test_buyer_navigation(client, factory, buyer):

@@ -8,7 +8,7 @@ from typing import Any
 from flask import request, url_for
 from flask_login import current_user
 
-from wholesale.accounts.models import OrgKind
+from wholesale.accounts.models import OrgKind, Role
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
         NavItem("Inventory", "inventory.index", "inventory", blueprints=("inventory",)),
         NavItem("Invoices", "invoicing.index", "invoices", blueprints=("invoicing",)),
         NavItem("Standing orders", "standing.index", "orders", blueprints=("standing",)),
+        NavItem("Delivery runs", "routes.index", "pin", also=("routes.sheet",)),
         NavItem("Customers", "trading.customers", "customers", also=("trading.customer",)),
         _settings(OrgKind.SUPPLIER),
     ),
@@ -74,10 +75,15 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
     ),
 }
 
+# A driver works from the phone view of their own runs.
+DRIVER_NAV = (NavItem("My run", "routes.driver", "pin"),)
+
 
 def navigation_context() -> dict[str, Any]:
     """Template variables: `main_nav` and `settings_nav` for the signed-in organization."""
     if not current_user.is_authenticated:
         return {"main_nav": (), "settings_nav": ()}
     kind = current_user.organization.kind
+    if current_user.role is Role.DRIVER:
+        return {"main_nav": DRIVER_NAV, "settings_nav": _SETTINGS_COMMON[:2]}
     return {"main_nav": MAIN_NAV[kind], "settings_nav": SETTINGS_NAV[kind]}

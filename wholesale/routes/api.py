@@ -9,11 +9,14 @@ from sqlalchemy import select
 
 from wholesale.api.pagination import Page, paginate
 from wholesale.api.registry import route
-from wholesale.errors import NotFound
+from wholesale.errors import NotFound, ValidationFailed
+from wholesale.extensions import db
 from wholesale.routes import services, stops
-from wholesale.routes.models import Run, Stop, Vehicle
+from wholesale.routes.models import Route, Run, Stop, Vehicle
 from wholesale.routes.schemas import (
     DeliveredSchema,
+    LockSchema,
+    MoveSchema,
     PlanSchema,
     ProblemSchema,
     RunListSchema,
@@ -73,6 +76,25 @@ def get_run(run_id: int) -> dict[str, Any]:
 def dispatch_run(run_id: int) -> dict[str, Any]:
     run = services.dispatch(get_or_404(Run, run_id), current_user)
     return run_payload(run, current_user)
+
+
+@route("/stops/<int:stop_id>/lock", "POST",
+       summary="Lock a planned stop on its vehicle (a replan keeps it there), or unlock it",
+       body=LockSchema, response=StopSchema, kinds=["supplier"])
+def lock_stop(stop_id: int, data: dict[str, Any]) -> Stop:
+    return services.set_locked(get_or_404(Stop, stop_id), data["locked"])
+
+
+@route("/stops/<int:stop_id>/move", "POST",
+       summary="Move a planned stop to a route of the same run at a position; it is locked "
+               "there and both routes' ETAs are recomputed",
+       body=MoveSchema, response=RunSchema, kinds=["supplier"])
+def move_stop(stop_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    stop = get_or_404(Stop, stop_id)
+    target = db.session.scalars(select(Route).where(Route.id == data["route_id"])).first()
+    if target is None:
+        raise ValidationFailed.one("route_id", "Not a route of this run.")
+    return run_payload(services.move_stop(stop, target, data["position"]), current_user)
 
 
 @route("/stops/<int:stop_id>/arrived", "POST", summary="The driver arrived at a stop",

@@ -7,6 +7,7 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, validate
 
 from wholesale.api.fields import Id, WholeNumber
+from wholesale.orders.rules_api import ClockTime
 from wholesale.routes.models import ProblemKind
 
 
@@ -22,14 +23,23 @@ class VehicleSchema(Schema):
     capacity_cases = WholeNumber(1, 100_000, "a number of cases", required=True)
     capacity_kg = fields.Decimal(as_string=True, load_default=None, allow_none=True,
                                  validate=_kilograms)
-    shift_start = fields.Time(required=True, format="%H:%M")
-    shift_end = fields.Time(required=True, format="%H:%M")
+    shift_start = ClockTime(required=True)  # "HH:MM", documented as such in OpenAPI
+    shift_end = ClockTime(required=True)
     driver_id = Id("a user id", load_default=None, allow_none=True)
 
 
 class PlanSchema(Schema):
     warehouse_id = Id("a warehouse id", required=True)
     date = fields.Date(required=True)
+
+
+class LockSchema(Schema):
+    locked = fields.Boolean(required=True)
+
+
+class MoveSchema(Schema):
+    route_id = Id("a route id of this run", required=True)
+    position = WholeNumber(1, 10_000, "a position on the route (1 = first)", required=True)
 
 
 class RunQuery(Schema):

@@ -22,7 +22,7 @@ def run_payload(run: Run, user: User) -> dict[str, Any]:
                 "window_start": s.window_start, "window_end": s.window_end,
                 "status": s.status.value, "locked": s.locked, "missed_window": s.missed_window,
                 "cases": s.cases, "weight_kg": s.weight_kg, "recipient": s.recipient,
-            } for s in route.stops],
+            } for s in sorted(route.stops, key=lambda s: s.sequence)],
         } for route in visible_routes(run, user)],
         "unassigned": list(run.unassigned or []),
     }

@@ -1,0 +1,69 @@
+"""Delivery-run pages: the dispatcher's day (map, routes, stop lists; planning, moving,
+locking and dispatching go through the API from static/js/dispatch.js), a route sheet per
+vehicle as a PDF, and the driver's phone view (static/js/driver.js)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from wholesale.accounts.models import Role
+from wholesale.db import parse_id
+from wholesale.invoicing.api import pdf_response
+from wholesale.invoicing.clock import local_today
+from wholesale.portal.access import me, my_org, supplier_required
+from wholesale.routes import pages
+from wholesale.routes.models import Route
+from wholesale.routes.sheet import route_sheet_pdf
+from wholesale.tenancy import get_or_404
+
+bp = Blueprint("routes", __name__)
+
+
+def _dispatcher() -> None:
+    if me().role is Role.DRIVER:
+        abort(404)
+
+
+@bp.route("/delivery-runs")
+@supplier_required
+def index() -> ResponseReturnValue:
+    _dispatcher()
+    org = my_org()
+    warehouses = pages.warehouses_of(org.id)
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        day = local_today(org.id) + timedelta(days=1)
+    chosen = parse_id(request.args.get("warehouse_id"))
+    warehouse = next((w for w in warehouses if w.id == chosen),
+                     warehouses[0] if warehouses else None)
+    runs = pages.runs_on(org.id, warehouse.id, day) if warehouse else []
+    return render_template(
+        "routes/dispatch.html", day=day, warehouses=warehouses, warehouse=warehouse,
+        runs=[pages.run_view(r, me()) for r in runs],
+        tile_url=current_app.config["MAP_TILE_URL"])
+
+
+@bp.route("/delivery-runs/routes/<int:route_id>/sheet.pdf")
+@supplier_required
+def sheet(route_id: int) -> ResponseReturnValue:
+    _dispatcher()
+    route = get_or_404(Route, route_id)
+    view = pages.route_view(route, route.run)
+    filename = f"route-{route.run.date.isoformat()}-{route.vehicle.name}.pdf".replace(" ", "-")
+    return pdf_response(route_sheet_pdf(my_org().name, pages.run_view(route.run, me()), view),
+                        filename)
+
+
+@bp.route("/driver")
+@login_required
+def driver() -> ResponseReturnValue:
+    user = me()
+    if not user.organization.is_supplier:
+        abort(404)
+    day, routes = pages.driver_day(user, local_today(user.organization_id))
+    return render_template("routes/driver.html", day=day, routes=routes)
