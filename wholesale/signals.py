@@ -100,6 +100,9 @@ delivery_dispatched = _signals.signal("delivery-dispatched")
 delivery_approaching = _signals.signal("delivery-approaching")
 # the driver could not deliver: kwargs kind ("closed", "refused", "damaged", "short"), note
 delivery_problem = _signals.signal("delivery-problem")
+# a later stop will now arrive after its receiving window (the driver is running late), once
+# per stop: kwargs eta (the new expected arrival), window_end (aware datetimes)
+delivery_running_late = _signals.signal("delivery-running-late")
 
 # Standing orders (wholesale/standing; sender: the supplier organization). Messaging shows
 # each in the account thread and tells people on their preferred channels.

@@ -58,8 +58,18 @@ def problem(order: Order, kwargs: dict[str, Any]) -> Any:
     return Event("delivery_problem", body, {"kind": kind, "note": note})
 
 
+def running_late(order: Order, kwargs: dict[str, Any]) -> Any:
+    from messaging.chat.events import Event
+
+    eta, end = clock(kwargs.get("eta")), clock(kwargs.get("window_end"))
+    body = (f"Running late: the driver now expects to reach you around {eta}, after your "
+            f"receiving window closes at {end}.")
+    return Event("delivery_late", body, {"eta": eta, "window_end": end})
+
+
 RENDERERS = {
     "delivery_dispatched": dispatched,
     "delivery_approaching": approaching,
     "delivery_problem": problem,
+    "delivery_running_late": running_late,
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from messaging.chat.delivery_events import window_text
+from messaging.chat.delivery_events import clock, window_text
 from messaging.notifications.catalog import SUPPLIER
 from messaging.notifications.fanout import notify_order
 from wholesale.orders.models import Order
@@ -35,8 +35,15 @@ def on_problem(sender: Any, order: Order, **kwargs: Any) -> None:
                  actor=kwargs.get("actor"), sides={SUPPLIER})
 
 
+def on_running_late(sender: Any, order: Order, **kwargs: Any) -> None:
+    detail = {"eta": clock(kwargs.get("eta")), "window_end": clock(kwargs.get("window_end"))}
+    notify_order(order, "delivery_late", f"delivery_late:{_stop_id(kwargs)}", detail,
+                 actor=kwargs.get("actor"))
+
+
 HANDLERS = {
     "delivery_dispatched": on_dispatched,
     "delivery_approaching": on_approaching,
     "delivery_problem": on_problem,
+    "delivery_running_late": on_running_late,
 }

@@ -42,6 +42,7 @@ _DETAILS: dict[str, dict[str, Any]] = {
     "order_expedited": {"reason": "Big event on Friday."},
     "delivery_window": {"window": "between 9:40 and 10:40", "supplier": "Golden Gate"},
     "delivery_near": {"minutes": 20},
+    "delivery_late": {"eta": "11:20", "window_end": "10:00"},
     "delivery_problem": {"kind": "closed", "note": "Shutters down at 9:10."},
     "backorder_ready": {"backorder_of": "GG-00041"},
     "order_late": {},

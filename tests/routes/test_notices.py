@@ -71,3 +71,43 @@ def test_dispatch_sends_windows_then_near_then_proof(day: Day, api_as) -> None:
     assert _events(third["order_id"]).count("Delivery problem (refused): Wrong pallet") == 1
     late = driver.post(f"/api/v1/stops/{first['id']}/arrived")
     assert late.status_code == 200 and late.get_json()["status"] == "delivered"
+
+
+def test_a_driver_running_late_warns_the_stops_it_will_miss_once(day: Day, api_as) -> None:
+    from datetime import timedelta
+
+    from wholesale.db import utcnow
+    from wholesale.routes.models import Stop
+
+    api = api_as(day.shop.supplier_user)
+    assert api.post("/api/v1/vehicles", json={
+        "name": "Van 1", "warehouse_id": day.shop.near.id, "capacity_cases": 50,
+        "shift_start": "06:00", "shift_end": "14:00", "driver_id": day.driver.id,
+    }).status_code == 201
+    weekday = day.day.isoweekday()
+    for n in range(3):
+        day.order(day.customer(n, windows=[(weekday, time(6), time(13))]))
+    run = api.post("/api/v1/runs", json={"warehouse_id": day.shop.near.id,
+                                         "date": day.day.isoformat()}).get_json()
+    assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
+    driver = api_as(day.driver)
+    [route] = driver.get(f"/api/v1/runs/{run['id']}").get_json()["routes"]
+    first, second, third = (db.session.get(Stop, s["id"]) for s in route["stops"])
+    now = utcnow()
+    first.eta = now - timedelta(minutes=90)  # the driver reaches it an hour and a half late
+    second.eta, second.window_end = now + timedelta(minutes=10), now + timedelta(hours=4)
+    third.eta, third.window_end = now + timedelta(minutes=30), now + timedelta(minutes=60)
+    db.session.commit()
+
+    driver.post(f"/api/v1/stops/{first.id}/arrived")
+    driver.post(f"/api/v1/stops/{first.id}/delivered", json={"recipient": "Ana",
+                                                             "signature": PNG})
+    late = [b for b in _events(third.order_id) if b.startswith("Running late")]
+    assert len(late) == 1 and "after your receiving window closes at" in late[0]
+    assert not [b for b in _events(second.order_id) if b.startswith("Running late")]
+    assert {n.order_id for n in _notices("delivery_late")} == {third.order_id}
+    db.session.refresh(second)
+    second.eta = utcnow() - timedelta(minutes=90)  # late again at the next stop: still once
+    db.session.commit()
+    driver.post(f"/api/v1/stops/{second.id}/arrived")
+    assert len([b for b in _events(third.order_id) if b.startswith("Running late")]) == 1

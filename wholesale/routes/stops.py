@@ -12,6 +12,7 @@ import base64
 import binascii
 import io
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -74,6 +75,7 @@ def arrived(driver: User, stop_id: int) -> Stop:
         stop.status = StopStatus.ARRIVED
         stop.arrived_at = utcnow()
         _announce_next(stop, driver)
+        _announce_running_late(stop, driver, stop.arrived_at)
         db.session.flush()
     return stop
 
@@ -92,6 +94,25 @@ def _announce_next(stop: Stop, driver: User) -> None:
                                           actor=driver, stop=target, minutes=minutes)
 
 
+def _announce_running_late(stop: Stop, driver: User, now: datetime) -> None:
+    """The driver reached `stop` later than planned: every later stop whose ETA, pushed by
+    the same delay, now falls after its receiving window hears so — once per stop, not at
+    every tap."""
+    if stop.eta is None or now <= stop.eta:
+        return
+    behind = now - stop.eta
+    for later in stop.route.stops:
+        if later.sequence <= stop.sequence or later.status is not StopStatus.PLANNED \
+                or later.eta is None or later.window_end is None or "late" in later.notices:
+            continue
+        expected = later.eta + behind
+        if expected > later.window_end:
+            later.notices = [*later.notices, "late"]
+            signals.delivery_running_late.send(
+                later.order.supplier, order=later.order, actor=driver, stop=later,
+                eta=expected.astimezone(later.window_end.tzinfo), window_end=later.window_end)
+
+
 def delivered(driver: User, stop_id: int, *, recipient: str, signature: str | None = None,
               photo: str | None = None) -> Stop:
     stop = stop_for(driver, stop_id)
@@ -104,7 +125,9 @@ def delivered(driver: User, stop_id: int, *, recipient: str, signature: str | No
         raise ValidationFailed.one("signature", "Add the recipient's signature or a photo.")
     stop.status = StopStatus.DELIVERED
     stop.delivered_at = utcnow()
-    stop.arrived_at = stop.arrived_at or stop.delivered_at
+    if stop.arrived_at is None:
+        stop.arrived_at = stop.delivered_at
+        _announce_running_late(stop, driver, stop.arrived_at)
     stop.recipient = name
     if signed:
         stop.signature_name = _store(stop, signed, "signature")
