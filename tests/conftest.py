@@ -210,6 +210,9 @@ class ApiClient:
     def patch(self, path: str, **kwargs: Any) -> Any:
         return self.open("PATCH", path, **kwargs)
 
+    def put(self, path: str, **kwargs: Any) -> Any:
+        return self.open("PUT", path, **kwargs)
+
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.open("DELETE", path, **kwargs)
 

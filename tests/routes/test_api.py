@@ -242,3 +242,32 @@ def test_the_dispatcher_moves_and_locks_stops(day: Day, api_as) -> None:
     assert_error(api.post(f"/api/v1/stops/{moving['id']}/move",
                           json={"route_id": one["id"], "position": 1}), 409, "run_dispatched")
     assert len(orders) == sum(len(r["stops"]) for r in routes.values())
+
+
+def test_a_location_s_receiving_windows_are_set_by_its_buyer_or_supplier(day, api_as) -> None:
+    buyer, buyer_user, location = day.customer(1)
+    stranger = day.shop.factory.buyer("Stranger")
+    url = f"/api/v1/locations/{location.id}/receiving"
+    as_buyer, as_supplier = api_as(buyer_user), api_as(day.shop.supplier_user)
+    as_stranger = api_as(day.shop.factory.owner(stranger))
+    saved = as_buyer.put(url, json={"windows": [
+        {"weekday": 2, "opens": "06:00", "closes": "10:00"},
+        {"weekday": 1, "opens": "07:30", "closes": "11:00"}],
+        "service_minutes": 15, "receiving_notes": "Back door on 18th St"})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json() == {"location_id": location.id, "service_minutes": 15,
+                                "receiving_notes": "Back door on 18th St", "windows": [
+                                    {"weekday": 1, "opens": "07:30", "closes": "11:00"},
+                                    {"weekday": 2, "opens": "06:00", "closes": "10:00"}]}
+    assert as_supplier.get(url).get_json() == saved.get_json()
+    assert as_supplier.put(url, json={"windows": []}).get_json()["windows"] == []
+    assert as_stranger.get(url).status_code == 404
+    assert as_stranger.put(url, json={"windows": []}).status_code == 404
+    before = as_buyer.get(url).get_json()
+    for bad in ([{"weekday": 1, "opens": "10:00", "closes": "09:00"}],
+                [{"weekday": 1, "opens": "06:00", "closes": "10:00"},
+                 {"weekday": 1, "opens": "09:00", "closes": "12:00"}],
+                [{"weekday": 8, "opens": "06:00", "closes": "10:00"}],
+                [{"weekday": 1, "opens": "6am", "closes": "10:00"}]):
+        assert as_buyer.put(url, json={"windows": bad}).status_code == 422, bad
+    assert as_buyer.get(url).get_json() == before

@@ -19,6 +19,7 @@ from wholesale.routes.schemas import (
     MoveSchema,
     PlanSchema,
     ProblemSchema,
+    ReceivingSchema,
     RunListSchema,
     RunQuery,
     RunSchema,
@@ -26,6 +27,7 @@ from wholesale.routes.schemas import (
     VehicleSchema,
 )
 from wholesale.routes.serialize import run_payload
+from wholesale.sites.models import DeliveryLocation
 from wholesale.tenancy import get_or_404
 
 
@@ -40,6 +42,23 @@ def add_vehicle(data: dict[str, Any]) -> Vehicle:
 def list_vehicles(query: dict[str, Any]) -> Page:
     stmt = select(Vehicle).where(Vehicle.supplier_id == current_user.organization_id)
     return paginate(stmt, Vehicle.id, query)
+
+
+@route("/locations/<int:location_id>/receiving", summary="A delivery location's receiving "
+       "windows per weekday, service time and notes for the driver", response=ReceivingSchema)
+def get_receiving(location_id: int) -> dict[str, Any]:
+    return services.receiving_of(get_or_404(DeliveryLocation, location_id))
+
+
+@route("/locations/<int:location_id>/receiving", "PUT", summary="Set when a delivery location "
+       "takes deliveries (replaces its windows); the buyer, or the supplier for a customer",
+       body=ReceivingSchema, response=ReceivingSchema)
+def set_receiving(location_id: int, data: dict[str, Any]) -> dict[str, Any]:
+    location = get_or_404(DeliveryLocation, location_id)
+    windows = [(w["weekday"], w["opens"], w["closes"]) for w in data["windows"]]
+    services.set_receiving(location, windows, service_minutes=data["service_minutes"],
+                           notes=data["receiving_notes"])
+    return services.receiving_of(location)
 
 
 @route("/runs", "POST", summary="Plan (or replan) a warehouse's delivery run for a date",

@@ -105,3 +105,21 @@ class ProblemSchema(Schema):
     note = fields.String(required=True, validate=validate.Length(1, 2000))
 
 
+
+
+class WindowSchema(Schema):
+    weekday = WholeNumber(1, 7, "a weekday (1 = Monday … 7 = Sunday)", required=True)
+    opens = ClockTime(required=True)
+    closes = ClockTime(required=True)
+
+
+class ReceivingSchema(Schema):
+    """When and how a delivery location takes deliveries."""
+
+    location_id = fields.Integer(dump_only=True)
+    windows = fields.List(fields.Nested(WindowSchema), required=True,
+                          validate=validate.Length(max=21))
+    service_minutes = WholeNumber(0, 240, "minutes at the stop", load_default=None,
+                                  allow_none=True)
+    receiving_notes = fields.String(load_default=None, allow_none=True,
+                                    validate=validate.Length(max=500))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from wholesale import signals
 from wholesale.accounts.models import Organization, Role, User
-from wholesale.db import utcnow
+from wholesale.db import storable, utcnow
 from wholesale.errors import Conflict, ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment import machine, reservations, shipments
@@ -85,6 +85,37 @@ def set_windows(location: DeliveryLocation, windows: list[tuple[int, time, time]
     if service_minutes is not None:
         location.service_minutes = service_minutes
     db.session.flush()
+
+
+def set_receiving(location: DeliveryLocation, windows: list[tuple[int, time, time]], *,
+                  service_minutes: int | None = None, notes: str | None = None) -> None:
+    """The receiving windows, service time and driver's notes of a location: each window
+    opens before it closes, and windows of one weekday don't overlap (422, nothing saved)."""
+    errors: dict[str, list[str]] = {}
+    for index, (weekday, opens, closes) in enumerate(windows):
+        if opens >= closes:
+            errors[f"windows.{index}.closes"] = ["Must be later than opens."]
+        for other, (day, start, end) in enumerate(windows[:index]):
+            if day == weekday and start < closes and opens < end:
+                errors[f"windows.{index}"] = [f"Overlaps window {other + 1} of that day."]
+    if notes is not None and not storable(notes):
+        errors["receiving_notes"] = ["Remove the characters that cannot be stored."]
+    if errors:
+        raise ValidationFailed(errors, "Some receiving windows are not valid.")
+    set_windows(location, sorted(windows), service_minutes)
+    if notes is not None:
+        location.receiving_notes = notes.strip()
+        db.session.flush()
+
+
+def receiving_of(location: DeliveryLocation) -> dict[str, Any]:
+    windows = db.session.scalars(select(ReceivingWindow).where(
+        ReceivingWindow.location_id == location.id).order_by(
+        ReceivingWindow.weekday, ReceivingWindow.opens)).all()
+    return {"location_id": location.id, "service_minutes": location.service_minutes,
+            "receiving_notes": location.receiving_notes,
+            "windows": [{"weekday": w.weekday, "opens": w.opens, "closes": w.closes}
+                        for w in windows]}
 
 
 # -- planning --------------------------------------------------------------------------
