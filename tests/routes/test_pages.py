@@ -66,6 +66,12 @@ def test_the_driver_sees_only_their_dispatched_route(day: Day, api_as, client) -
     login(client, day.driver)
     assert "No dispatched run" in client.get("/driver").get_data(as_text=True)  # planned only
     assert client.get("/delivery-runs").status_code == 404  # not the dispatcher's page
+    for page in ("/orders", "/board", "/catalog", "/inbox", "/customers", "/invoices",
+                 "/settings/team", "/settings/tokens"):
+        assert client.get(page).status_code == 404, page  # nothing but their run
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"].endswith("/driver")
+    assert client.get("/settings/profile").status_code == 200
     assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
     html = client.get("/driver").get_data(as_text=True)
     assert f'data-drop="{run["routes"][0]["stops"][0]["id"]}"' in html

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from wholesale.accounts.models import Role
 from wholesale.db import parse_id
@@ -21,6 +21,24 @@ from wholesale.routes.sheet import route_sheet_pdf
 from wholesale.tenancy import get_or_404
 
 bp = Blueprint("routes", __name__)
+
+
+# What a driver may open in the portal: their run, and their own account.
+DRIVER_PAGES = frozenset({"routes.driver", "accounts.login", "accounts.login_submit",
+                          "accounts.logout", "accounts.profile", "accounts.password",
+                          "accounts.sign_out_everywhere", "static"})
+
+
+@bp.before_app_request
+def _drivers_see_their_run_only() -> ResponseReturnValue | None:
+    """A driver (role `driver`) sees only their own runs: the home page is their run, any
+    other page is not found (the API has the same rule in `route(drivers=...)`)."""
+    if request.path.startswith("/api/") or not current_user.is_authenticated \
+            or current_user.role is not Role.DRIVER or request.endpoint in DRIVER_PAGES:
+        return None
+    if request.endpoint == "portal.dashboard":
+        return redirect(url_for("routes.driver"))
+    abort(404)
 
 
 def _dispatcher() -> None:
