@@ -217,3 +217,18 @@ def test_the_confirmed_order_answers_as_get_order_does(shop: Shop) -> None:
     [line] = placed.json["lines"]
     assert [a["warehouse"]["name"] for a in line["allocations"]] == ["Main"]
     assert placed.json == shop.buyer.get(f"/api/v1/orders/{placed.json['id']}").json
+
+
+def test_make_it_friday_moves_the_open_drafts_day_only(shop: Shop) -> None:
+    from datetime import date
+
+    shop.say("2 cs lemons")
+    [draft] = shop.drafts()
+    shop.say("make it friday instead")
+    [moved] = shop.drafts()
+    assert moved["id"] == draft["id"] and _lines(moved) == {"LEM": 2}
+    assert date.fromisoformat(moved["requested_delivery_date"]).isoweekday() == 5
+    shop.say("no worries if not")  # changes nothing: the draft stays as it was
+    [same] = shop.drafts()
+    assert (same["id"], same["lines"], same["unmatched"], same["text"]) == (
+        moved["id"], moved["lines"], moved["unmatched"], moved["text"])

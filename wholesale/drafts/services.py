@@ -119,18 +119,20 @@ def _amend(draft: OrderDraft, text: str, author: User, now: datetime) -> Outcome
     the message changes nothing in it."""
     base = {line["product_id"]: Decimal(str(line["quantity"])) for line in draft.lines}
     result = intake.read_for(draft.supplier_id, draft.buyer_id, text, now=now, base=base)
-    before = (_quantities(draft.lines), draft.requested_delivery_date, len(draft.questions))
+    lines, questions, unmatched = draft.lines, draft.questions, draft.unmatched
     if result.is_order:
         kept = {line["product_id"]: line for line in draft.lines}
-        draft.lines = [_keep_origin(line_dict(line), kept) for line in result.lines]
-        draft.questions = draft.questions + [_question_dict(q) for q in result.questions]
-        draft.unmatched = draft.unmatched + result.unmatched
+        lines = [_keep_origin(line_dict(line), kept) for line in result.lines]
+        questions = questions + [_question_dict(q) for q in result.questions]
+        unmatched = unmatched + result.unmatched
+    day, note = draft.requested_delivery_date, draft.date_note
     if result.requested_delivery_date is not None and result.date_asked:
-        draft.requested_delivery_date = result.requested_delivery_date
-        draft.date_note = result.date_note
-    after = (_quantities(draft.lines), draft.requested_delivery_date, len(draft.questions))
-    if after == before:
+        day, note = result.requested_delivery_date, result.date_note
+    if (_quantities(lines), day, len(questions)) == (
+            _quantities(draft.lines), draft.requested_delivery_date, len(draft.questions)):
         return None
+    draft.lines, draft.questions, draft.unmatched = lines, questions, unmatched
+    draft.requested_delivery_date, draft.date_note = day, note
     draft.text = f"{draft.text}\n{text}"[:5000]
     draft.awaiting_buyer = False
     _announce(draft, "amended", author)
