@@ -68,7 +68,7 @@ def test_supplier_navigation(client, factory, supplier):
 def test_buyer_navigation(client, factory, buyer):
     login(client, factory.owner(buyer))
     assert nav_labels(client.get("/")) == [
-        "Home", "Suppliers", "Catalog", "Orders", "Inbox", "Standing orders", "Invoices",
+        "Home", "Suppliers", "Catalog", "Cart", "Orders", "Inbox", "Standing orders", "Invoices",
         "Settings"
     ]
 

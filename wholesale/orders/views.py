@@ -68,8 +68,9 @@ def cart_add() -> ResponseReturnValue:
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "error")
     else:
         db.session.commit()
+        # "cart": a success that offers the way on (templates/partials/flashes.html).
         flash(f"{item.product.name}: {item.quantity} {item.product.unit} in your cart.",
-              "success")
+              "cart")
     back = safe_next(request.form.get("next")) or _same_site_referrer()
     return redirect(back or url_for("orders.cart"))
 
