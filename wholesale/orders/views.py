@@ -48,6 +48,12 @@ def _json_error(exc: DomainError) -> ResponseReturnValue:
     return jsonify(exc.to_dict()), exc.status
 
 
+def _headline(exc: DomainError) -> str:
+    """A form page's error summary headline: the fields' messages follow it, by label (the
+    service's own message names the first field by its API path)."""
+    return "The order can't be placed as it is." if exc.fields else exc.message
+
+
 # -- cart ------------------------------------------------------------------------------------
 
 
@@ -140,8 +146,10 @@ def place() -> ResponseReturnValue:
             flash(exc.message if not exc.fields else " ".join(
                 m for msgs in exc.fields.values() for m in msgs), "error")
             return redirect(url_for("orders.cart"))
+        names = [line.product.name for line in page.cart.lines]
         return render_template("cart/checkout.html", page=page, values=values,
-                               errors=exc.fields, message=exc.message), exc.status
+                               errors=exc.fields, message=_headline(exc),
+                               problems=forms.error_lines(exc.fields, names)), exc.status
     db.session.commit()
     return redirect(url_for("orders.placed", order_id=result.order.id))
 
@@ -196,7 +204,8 @@ def phone_order() -> ResponseReturnValue:
             db.session.rollback()
             return render_template("orders/phone.html",
                                    page=pages.phone_order_page(me(), buyer_id), values=values,
-                                   errors=exc.fields, message=exc.message,
+                                   errors=exc.fields, message=_headline(exc),
+                                   problems=forms.error_lines(exc.fields),
                                    form_key=request.form.get("form_key")), exc.status
         db.session.commit()
         flash(f"Order {result.order.display_number} placed for {result.order.buyer.name}.",
