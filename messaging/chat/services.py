@@ -117,10 +117,14 @@ def post_event(
     payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
     assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:
-        update_event = {"order_id": order.id, **order_update}
-        rooms = org_rooms(order.supplier_id, order.buyer_id)
-        outbox.queue("order", update_event, rooms)
+        post_order_update(order, order_update)
     return Posted(payload, True)
+
+
+def post_order_update(order: Order, order_update: dict[str, Any]) -> None:
+    """The live `order` event (status, ETA) after the commit, without a message."""
+    rooms = org_rooms(order.supplier_id, order.buyer_id)
+    outbox.queue("order", {"order_id": order.id, **order_update}, rooms)
 
 
 def post_thread_event(ref: ThreadRef, *, event_type: str, body: str,

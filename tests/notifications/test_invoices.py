@@ -317,7 +317,7 @@ def test_a_credit_hold_tells_both_sides_and_the_thread(shop) -> None:
     assert "/invoices/holds" not in holds[buyer].body_text
     assert "Credit limit: 50.00 USD" in holds[buyer].body_text
     assert [m.body for m in _thread(order.id) if m.event_type == "credit_hold"] == [
-        f"On hold pending credit approval: order #{order.number} would exceed the buyer's "
+        f"On hold pending credit approval: order {order.display_number} would exceed the buyer's "
         "credit limit."]
 
     credit.decide(order.id, shop.supplier_user, approve=True, note="Once")
@@ -325,7 +325,7 @@ def test_a_credit_hold_tells_both_sides_and_the_thread(shop) -> None:
     decided = _by_event(order.id)["credit_decided"]
     assert decided == {("email", staff.email.lower()), ("email", buyer)}  # not the decider
     assert [m.body for m in _thread(order.id) if m.event_type == "credit_decided"] == [
-        f"Credit approved by {shop.supplier_user.name}: order #{order.number} goes ahead. "
+        f"Credit approved by {shop.supplier_user.name}: order {order.display_number} goes ahead. "
         "Note: Once"]
 
 
