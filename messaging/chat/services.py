@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
-from messaging.chat import ordering, outbox, store
+from messaging.chat import attention, ordering, outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile, mark_taken
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
@@ -391,6 +391,7 @@ def _unread_stmt(person: Person, *columns: Any):
                                state.user_id == person.id))
         .where(
             visible_to(person),
+            attention.wanted(person.organization_id),
             Message.seq > func.coalesce(state.last_read_seq, 0),
             or_(Message.author_id.is_(None), Message.author_id != person.id),
         )
