@@ -91,8 +91,8 @@ def test_csv_upload_shows_the_dry_run(page: Any, live_db: Factory, tmp_path: Any
 
 def test_the_cart_is_one_step_from_the_catalog(browser: Any, live_server: Any,
                                                live_db: Factory) -> None:
-    """After Add to cart: a "View cart & check out" action, and a Cart link with the count
-    in the sidebar (at 1280 px) and in the top bar (on a phone)."""
+    """Add to cart stays on the page and offers "View cart & check out"; the Cart link
+    shows the count, live, in the sidebar (at 1280 px) and in the top bar (on a phone)."""
     shop = build_shop(live_db)
     shop.product({shop.near: 40}, name="Olive oil 5 l", price="12.00")
     email = shop.buyer_user.email
@@ -111,13 +111,16 @@ def test_the_cart_is_one_step_from_the_catalog(browser: Any, live_server: Any,
             count = cart_link.locator("[data-cart-nav-count]")
             if width == 1280:
                 assert count.is_hidden()
+                page.evaluate("window.__stayed = true")
                 card = page.locator(".product-card", has_text="Olive oil 5 l")
                 card.get_by_role("button", name="Add to cart").click()
-                page.wait_for_load_state()
+                count.filter(has_text="1").wait_for()
+                assert page.evaluate("window.__stayed") is True  # no reload
+                assert "in your cart" in card.locator("[data-added]").inner_text()
             assert count.inner_text() == "1"
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             if width == 1280:
-                action = page.locator("[data-flash-cart]")
+                action = page.locator("[data-added-cart]")
                 assert action.inner_text() == "View cart & check out"
                 action.click()
                 page.wait_for_url("**/cart")

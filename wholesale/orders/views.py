@@ -66,17 +66,25 @@ def cart() -> ResponseReturnValue:
 @bp.post("/cart/add")
 @buyer_required
 def cart_add() -> ResponseReturnValue:
+    """Add from the catalog: back to the page with a message (a form), or JSON for
+    catalog.js — the message, the Cart link's new count and where the cart is."""
+    wants_json = request.accept_mimetypes.best == "application/json"
     try:
         item = carts.add_to_cart(me(), request.form.get("product_id"),
                                  request.form.get("quantity"))
     except ValidationFailed as exc:
+        if wants_json:
+            return _json_error(exc)
         db.session.rollback()
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "error")
     else:
         db.session.commit()
+        message = f"{item.product.name}: {item.quantity} {item.product.unit} in your cart."
+        if wants_json:
+            return jsonify({"message": message, "cart_count": carts.item_count(me()),
+                            "cart_url": url_for("orders.cart")})
         # "cart": a success that offers the way on (templates/partials/flashes.html).
-        flash(f"{item.product.name}: {item.quantity} {item.product.unit} in your cart.",
-              "cart")
+        flash(message, "cart")
     back = safe_next(request.form.get("next")) or _same_site_referrer()
     return redirect(back or url_for("orders.cart"))
 
