@@ -249,3 +249,29 @@ def test_the_internal_note_mode_lasts_for_one_message(browser, live_server, live
         assert sent.get_attribute("data-kind") == "text"
     finally:
         supplier.context.close()
+
+
+def test_progress_events_show_live_without_raising_the_badge(browser, live_server, live_world,
+                                                             emails):
+    order_id = live_world.order_id
+    buyer = _signed_in(browser, live_server, emails["buyer"])
+    supplier_auth = {"Authorization": f"Bearer {live_world.supplier_token}"}
+    try:
+        buyer.goto("/inbox")
+        buyer.wait_for_function("() => window.OrdertalkSocket.get().connected")
+        total = buyer.locator("[data-chat-unread-total]").first
+        row = buyer.locator(f'[data-inbox-row][data-order-id="{order_id}"]')
+        changed = requests.post(f"{live_server.url}/api/v1/orders/{order_id}/status",
+                                json={"status": "received"}, headers=supplier_auth, timeout=15)
+        assert changed.status_code == 200, changed.text
+        row.locator("[data-inbox-preview]").filter(has_text="as received").wait_for()
+        assert total.is_hidden()
+        assert buyer.locator(f'[data-chat-unread-order="{order_id}"]').is_hidden()
+        requests.post(f"{live_server.url}/api/v1/orders/{order_id}/messages",
+                      json={"body": "Picking tomorrow"}, headers=supplier_auth,
+                      timeout=10).raise_for_status()
+        total.filter(has_text="1").wait_for()
+        buyer.reload()  # the server's count agrees
+        buyer.locator("[data-chat-unread-total]").first.filter(has_text="1").wait_for()
+    finally:
+        buyer.context.close()
