@@ -297,8 +297,11 @@ def _credit_decided(order: Order, kwargs: dict[str, Any]) -> Event:
     if approved:
         body = f"Credit approved{_who(kwargs)}: {_this(order)} goes ahead."
         body += f" Note: {note}" if note else ""
-    else:
-        body = f"Credit rejected{_who(kwargs)}" + (f": {note}" if note else ".")
+    else:  # the order's cancellation is this same happening (see _is_the_rejection)
+        name = _actor_name(kwargs)
+        body = (f"{name} rejected {_this(order)} over the credit limit and cancelled it"
+                if name else f"{_label(order)} was rejected over the credit limit and cancelled")
+        body += f": {note}" if note else "."
     return Event("credit_decided", body,
                  {"status": "approved" if approved else "rejected", "note": note})
 
@@ -337,6 +340,19 @@ def _shipped_now() -> set[int]:
     return db.session().info.setdefault(_SHIPPED, set())
 
 
+def _is_the_rejection(order: Order, kwargs: dict[str, Any]) -> bool:
+    """A cancellation caused by rejecting the order over the credit limit: the rejection's
+    own event says so (wholesale/invoicing/credit.py marks the hold rejected first)."""
+    from sqlalchemy import select
+
+    from wholesale.invoicing.models import CreditHold, HoldStatus
+
+    if _value(kwargs.get("to_status")) != "cancelled":
+        return False
+    stmt = select(CreditHold.status).where(CreditHold.order_id == order.id)
+    return db.session.scalar(stmt.execution_options(all_tenants=True)) is HoldStatus.REJECTED
+
+
 def _receiver(name: str, render: Renderer) -> Callable[..., None]:
     from messaging.chat import services
 
@@ -350,7 +366,8 @@ def _receiver(name: str, render: Renderer) -> Callable[..., None]:
             return
         if name == "order_shipped":
             _shipped_now().add(order.id)
-        elif name == "order_status_changed" and order.id in _shipped_now():
+        elif name == "order_status_changed" and (order.id in _shipped_now()
+                                                 or _is_the_rejection(order, kwargs)):
             if event.order_update is not None:
                 services.post_order_update(order, event.order_update)
             return
