@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from messaging.providers import OutboundMessage
+from messaging.providers.console import ConsoleProvider
 from wholesale.invoicing.pdf import _Doc
 
 
@@ -20,3 +22,13 @@ def test_making_a_pdf_logs_nothing_at_info(app, caplog):
              and not r.name.startswith(("wholesale", "messaging", "app"))]
     assert noisy == []
     assert logging.getLogger("fontTools.subset").isEnabledFor(logging.WARNING)
+
+
+def test_the_console_provider_sends_quietly(app, caplog):
+    """The dev outbox page shows what the console provider "sent"; `make run` does not
+    print a line per message (the demo's first start sends hundreds)."""
+    caplog.set_level(logging.INFO)
+    result = ConsoleProvider("email").send(OutboundMessage(
+        notification_id=7, channel="email", to="ana@bistro.test", text="Hi", subject="Hi"))
+    assert result.delivered
+    assert [r for r in caplog.records if r.levelno >= logging.INFO] == []
