@@ -108,6 +108,7 @@
     });
     this.input.addEventListener("input", function () { self.typing(); });
     if (this.internalBox) {
+      this.setNoteMode(this.internalBox.checked);  // a box the browser restored ticked
       this.internalBox.addEventListener("change", function () {
         self.setNoteMode(self.internalBox.checked);
       });
