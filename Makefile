@@ -12,11 +12,13 @@ export PORT
 	cluster cluster-down
 
 ## run: install, build assets, migrate, seed the demo data if empty, serve on 127.0.0.1:$PORT
+## (gunicorn replaces the shell with `exec`, so a SIGTERM to make's child stops the server;
+## it ends its start-up with a banner: the URL, the demo logins, the dev outbox)
 run: install assets
-	$(BIN)/flask --app app db upgrade
-	$(BIN)/flask --app app seed-demo --if-empty
-	@echo "Ordertalk on http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
-	NOTIFY_DISPATCHER=thread $(BIN)/gunicorn --worker-class gthread --workers 1 --threads 100 \
+	@$(BIN)/flask --app app db upgrade
+	@$(BIN)/flask --app app seed-demo --if-empty
+	@exec env NOTIFY_DISPATCHER=thread ORDERTALK_BANNER=http://127.0.0.1:$(PORT) \
+		$(BIN)/gunicorn --worker-class gthread --workers 1 --threads 100 \
 		--bind 127.0.0.1:$(PORT) --graceful-timeout 5 --access-logfile - 'app:create_app()'
 
 ## test: the whole suite on SQLite, and on PostgreSQL when it is reachable (CI requires it);

@@ -16,6 +16,16 @@ import wholesale
 from wholesale import security_headers
 from wholesale.config import ConfigError, load_settings
 
+# Libraries whose INFO lines bury the app's own (fontTools logs every font subset a PDF
+# makes); their warnings and errors still show.
+QUIET_LOGGERS = ("fontTools", "fpdf", "PIL", "engineio", "socketio", "urllib3", "httpx",
+                 "httpcore", "twilio", "sendgrid", "apscheduler")
+
+
+def _quiet_libraries() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
 
 def create_app(
     overrides: Mapping[str, object] | None = None, instance_path: str | Path | None = None
@@ -34,6 +44,7 @@ def create_app(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    _quiet_libraries()
     try:
         app.config.update(load_settings(env_overrides, Path(app.instance_path)))
         app.config.update(overrides or {})

@@ -19,3 +19,15 @@ def worker_exit(server: Any, worker: Any) -> None:
         dispatcher.stop_in_process()
     if webhooks is not None:
         webhooks.stop_in_process()
+
+
+def post_worker_init(worker: Any) -> None:
+    """`make run` (ORDERTALK_BANNER=<url>): end the start-up with the URL, the demo
+    logins and the dev outbox, once the first worker is serving."""
+    import os
+
+    url = os.environ.get("ORDERTALK_BANNER")
+    if url and getattr(worker, "age", 1) == 1:
+        from wholesale.banner import banner
+
+        print(banner(url), flush=True)

@@ -17,7 +17,12 @@ def init_app(app: Flask) -> None:
     """Subscribe to the domain's signals and register messaging's handlers."""
     from messaging.chat import account_threads, demo, events, ordering, sockets
     from messaging.chat.text import render_text
-    from messaging.chat.threadview import chat_thread, chat_unread_counts, chat_unread_total
+    from messaging.chat.threadview import (
+        chat_attention,
+        chat_thread,
+        chat_unread_counts,
+        chat_unread_total,
+    )
     from messaging.chat.views import bp as inbox_bp
     from wholesale.extensions import socketio
 
@@ -31,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(chat_thread, "chat_thread")
     app.add_template_global(chat_unread_total, "chat_unread_total")
     app.add_template_global(chat_unread_counts, "chat_unread_counts")
+    app.add_template_global(chat_attention, "chat_attention")
 
     from messaging import notifications
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from messaging.chat import delivery_events
 from wholesale import signals
+from wholesale.extensions import db
 from wholesale.orders.models import Order
+from wholesale.transaction_state import lasts_one_transaction
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,18 @@ class Event:
 Renderer = Callable[[Order, dict[str, Any]], Event | None]
 
 
-def _label(order: Order) -> str:
-    return f"Order #{order.number}" if order.number else "The order"
-
-
 def _number(order: Order) -> str:
-    return f"#{order.number}" if order.number else ""
+    """The number people use (`GG-00023`), never the internal id."""
+    return order.display_number if order.number else ""
+
+
+def _label(order: Order) -> str:
+    return f"Order {_number(order)}" if order.number else "The order"
+
+
+def _this(order: Order) -> str:
+    """The order inside a sentence: "order GG-00023" or "the order"."""
+    return f"order {_number(order)}" if order.number else "the order"
 
 
 def _day(value: Any) -> str:
@@ -58,24 +66,54 @@ def _value(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _who(kwargs: dict[str, Any]) -> str:
+def _actor_name(kwargs: dict[str, Any]) -> str | None:
     actor = kwargs.get("actor") or kwargs.get("user") or kwargs.get("by")
-    return f" by {actor.name}" if getattr(actor, "name", None) else ""
+    return getattr(actor, "name", None) or None
+
+
+def _who(kwargs: dict[str, Any]) -> str:
+    name = _actor_name(kwargs)
+    return f" by {name}" if name else ""
 
 
 def _placed(order: Order, kwargs: dict[str, Any]) -> Event:
     who = f" by {order.placed_by.name}" if order.placed_by else ""
     body = f"{_label(order)} placed{who} for delivery on {_day(order.requested_delivery_date)}."
     if order.backorder_of_id:
-        body = f"Backorder {_number(order)} created for the quantities not in stock."
+        body = f"Backorder {_number(order)} opened for the quantities{_backorder_of(order)} " \
+               "not in stock."
     return Event("order_placed", body, {"status": _value(order.status)}, _order_state(order))
+
+
+def _backorder_of(order: Order) -> str:
+    original = getattr(order, "backorder_of", None)
+    return f" of order {_number(original)}" if original is not None and original.number else ""
+
+
+# status → (what the person did to the order, what happened to it without a person)
+_STATUS_WORDS: dict[str, tuple[str, str]] = {
+    "placed": ("placed", "was placed"),
+    "received": ("marked as received", "was received"),
+    "picking": ("started picking", "is being picked"),
+    "packed": ("packed", "is packed"),
+    "shipped": ("shipped", "has shipped"),
+    "delivered": ("marked as delivered", "was delivered"),
+    "cancelled": ("cancelled", "was cancelled"),
+}
 
 
 def _status(order: Order, kwargs: dict[str, Any]) -> Event:
     status = _value(kwargs.get("to_status") or order.status)
     previous = _value(kwargs.get("from_status"))
     note = kwargs.get("note")
-    body = f"{_label(order)} is now {str(status).replace('_', ' ')}{_who(kwargs)}."
+    done, happened = _STATUS_WORDS.get(str(status), (f"moved to {status}", f"is now {status}"))
+    name = _actor_name(kwargs)
+    if name and done.startswith("marked as "):
+        body = f"{name} marked {_this(order)} as {done.removeprefix('marked as ')}."
+    elif name:
+        body = f"{name} {done} {_this(order)}."
+    else:
+        body = f"{_label(order)} {happened}."
     if note:
         body += f" Note: {note}"
     return Event("status_changed", body, {"status": status, "previous": previous},
@@ -94,7 +132,9 @@ def _shipment(order: Order, kwargs: dict[str, Any]) -> Event:
     number = getattr(shipment, "tracking_number", None) or ""
     url = getattr(shipment, "tracking_url", None)
     link = url if url and str(url).startswith(("http://", "https://")) else None
-    body = f"{_label(order)} shipped{_who(kwargs)} with {carrier}"
+    name = _actor_name(kwargs)
+    body = f"{name} shipped {_this(order)} with {carrier}" if name else (
+        f"{_label(order)} shipped with {carrier}")
     body += f", tracking {number}" if number else ""
     body += f": {link}" if link else "."
     return Event("shipment", body, {"carrier": carrier, "tracking_number": number,
@@ -247,7 +287,7 @@ def _invoice_voided(order: Order, kwargs: dict[str, Any]) -> Event | None:
 
 def _held_for_credit(order: Order, kwargs: dict[str, Any]) -> Event:
     return Event("credit_hold",
-                 f"On hold pending credit approval: {_label(order).lower()} would exceed the "
+                 f"On hold pending credit approval: {_this(order)} would exceed the "
                  "buyer's credit limit.", {"status": "pending"})
 
 
@@ -255,10 +295,13 @@ def _credit_decided(order: Order, kwargs: dict[str, Any]) -> Event:
     approved = bool(kwargs.get("approved"))
     note = kwargs.get("note") or ""
     if approved:
-        body = f"Credit approved{_who(kwargs)}: {_label(order).lower()} goes ahead."
+        body = f"Credit approved{_who(kwargs)}: {_this(order)} goes ahead."
         body += f" Note: {note}" if note else ""
-    else:
-        body = f"Credit rejected{_who(kwargs)}" + (f": {note}" if note else ".")
+    else:  # the order's cancellation is this same happening (see _is_the_rejection)
+        name = _actor_name(kwargs)
+        body = (f"{name} rejected {_this(order)} over the credit limit and cancelled it"
+                if name else f"{_label(order)} was rejected over the credit limit and cancelled")
+        body += f": {note}" if note else "."
     return Event("credit_decided", body,
                  {"status": "approved" if approved else "rejected", "note": note})
 
@@ -286,6 +329,29 @@ RENDERERS: dict[str, Renderer] = {
 
 _connected: list[Callable[..., None]] = []  # strong references for blinker
 
+# Orders shipped in the current transaction: the status steps a shipment walks the order
+# through (to picking, packed, shipped) are part of that one happening, so they update the
+# order live but add no message of their own.
+_SHIPPED = "messaging.chat.events.shipped"
+lasts_one_transaction(_SHIPPED)
+
+
+def _shipped_now() -> set[int]:
+    return db.session().info.setdefault(_SHIPPED, set())
+
+
+def _is_the_rejection(order: Order, kwargs: dict[str, Any]) -> bool:
+    """A cancellation caused by rejecting the order over the credit limit: the rejection's
+    own event says so (wholesale/invoicing/credit.py marks the hold rejected first)."""
+    from sqlalchemy import select
+
+    from wholesale.invoicing.models import CreditHold, HoldStatus
+
+    if _value(kwargs.get("to_status")) != "cancelled":
+        return False
+    stmt = select(CreditHold.status).where(CreditHold.order_id == order.id)
+    return db.session.scalar(stmt.execution_options(all_tenants=True)) is HoldStatus.REJECTED
+
 
 def _receiver(name: str, render: Renderer) -> Callable[..., None]:
     from messaging.chat import services
@@ -297,6 +363,13 @@ def _receiver(name: str, render: Renderer) -> Callable[..., None]:
             return
         event = render(order, kwargs)
         if event is None:
+            return
+        if name == "order_shipped":
+            _shipped_now().add(order.id)
+        elif name == "order_status_changed" and (order.id in _shipped_now()
+                                                 or _is_the_rejection(order, kwargs)):
+            if event.order_update is not None:
+                services.post_order_update(order, event.order_update)
             return
         services.post_event(order, event_type=event.type, body=event.body, data=event.data,
                             order_update=event.order_update)

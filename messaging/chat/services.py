@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 
-from messaging.chat import ordering, outbox, store
+from messaging.chat import attention, ordering, outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile, mark_taken
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
@@ -117,10 +117,14 @@ def post_event(
     payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
     assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:
-        update_event = {"order_id": order.id, **order_update}
-        rooms = org_rooms(order.supplier_id, order.buyer_id)
-        outbox.queue("order", update_event, rooms)
+        post_order_update(order, order_update)
     return Posted(payload, True)
+
+
+def post_order_update(order: Order, order_update: dict[str, Any]) -> None:
+    """The live `order` event (status, ETA) after the commit, without a message."""
+    rooms = org_rooms(order.supplier_id, order.buyer_id)
+    outbox.queue("order", {"order_id": order.id, **order_update}, rooms)
 
 
 def post_thread_event(ref: ThreadRef, *, event_type: str, body: str,
@@ -387,6 +391,7 @@ def _unread_stmt(person: Person, *columns: Any):
                                state.user_id == person.id))
         .where(
             visible_to(person),
+            attention.wanted(person.organization_id),
             Message.seq > func.coalesce(state.last_read_seq, 0),
             or_(Message.author_id.is_(None), Message.author_id != person.id),
         )

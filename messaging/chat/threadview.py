@@ -11,7 +11,7 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from messaging.chat import services
+from messaging.chat import attention, services
 from messaging.chat.access import Access, open_thread
 from messaging.chat.models import Message, Side
 from wholesale.accounts.models import Organization
@@ -125,6 +125,14 @@ def chat_unread_total() -> int:
     if not current_user.is_authenticated:
         return 0
     return services.unread_total(current_user._get_current_object())
+
+
+def chat_attention() -> dict[str, Any]:
+    """Template global: what the signed-in person's side counts as unread (chat-inbox.js)."""
+    if not current_user.is_authenticated:
+        return {}
+    supplier = current_user.organization.kind.value == "supplier"
+    return attention.rules_for(Side.SUPPLIER if supplier else Side.BUYER)
 
 
 def chat_unread_counts(order_ids: list[int] | None = None) -> dict[int, int]:

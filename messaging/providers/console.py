@@ -1,6 +1,8 @@
 """The console backend: nothing leaves the machine. The message is already in the
 database (the notification row, its attachments in `notification_attachments`); it is
-marked delivered and shown on /dev/outbox, where the attachments can be downloaded."""
+marked delivered and shown on /dev/outbox, where the attachments can be downloaded.
+Each send is one DEBUG line: at INFO the demo's first start printed hundreds of them
+after `make run`'s banner, which names the outbox page instead."""
 
 from __future__ import annotations
 
@@ -19,6 +21,6 @@ class ConsoleProvider:
     def send(self, message: OutboundMessage) -> ProviderResult:
         attached = "".join(f" [{a.filename}, {len(a.content)} bytes]"
                            for a in message.attachments)
-        log.info("console %s #%s to %s: %s%s", message.channel, message.notification_id,
+        log.debug("console %s #%s to %s: %s%s", message.channel, message.notification_id,
                  message.to, message.subject or message.text[:60], attached)
         return ProviderResult("console", f"console-{message.notification_id}", delivered=True)

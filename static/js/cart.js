@@ -41,6 +41,19 @@
     else input.removeAttribute("aria-invalid");
   }
 
+  // The Cart links (sidebar, phone top bar) count every cart's lines on this page.
+  function showNavCount() {
+    var total = 0;
+    document.querySelectorAll("[data-cart-count]").forEach(function (node) {
+      total += Number(node.textContent) || 0;
+    });
+    document.querySelectorAll("[data-cart-nav-count]").forEach(function (badge) {
+      badge.textContent = total;
+      badge.setAttribute("aria-label", total + " in cart");
+      badge.hidden = !total;
+    });
+  }
+
   function showCart(section, cart) {
     var byProduct = {};
     cart.lines.forEach(function (line) { byProduct[line.product_id] = line; });
@@ -51,6 +64,7 @@
     });
     section.querySelector("[data-subtotal]").textContent = money(cart.subtotal, cart.currency);
     section.querySelector("[data-cart-count]").textContent = cart.count;
+    showNavCount();
     var problems = section.querySelector("[data-cart-problems]");
     problems.textContent = "";
     cart.problems.forEach(function (text) {

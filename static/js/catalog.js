@@ -80,8 +80,62 @@
     });
   }
 
+  // Add to cart without leaving the page: the card says what is in the cart and offers
+  // the way to it, and every Cart link's count follows. Without script the form posts.
+  function addToCart() {
+    document.querySelectorAll("form[data-add-to-cart]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var button = form.querySelector("button[type=submit]");
+        if (button) button.disabled = true;
+        fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { Accept: "application/json" }
+        }).then(function (response) {
+          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        }).then(function (result) {
+          showAdded(form, result.ok, result.data);
+        }).catch(function () {
+          showAdded(form, false, { error: { message: "Not added: check your connection." } });
+        }).then(function () { if (button) button.disabled = false; });
+      });
+    });
+  }
+
+  function showAdded(form, ok, data) {
+    var card = form.parentNode;
+    var box = card.querySelector("[data-added]");
+    if (!box) {
+      box = document.createElement("p");
+      box.setAttribute("role", "status");
+      box.dataset.added = "1";
+      card.appendChild(box);
+    }
+    box.className = ok ? "product-card__added" : "product-card__added product-card__added--error";
+    box.textContent = "";
+    if (!ok) {
+      var error = (data && data.error) || {};
+      var fields = error.fields || {};
+      var first = Object.keys(fields)[0];
+      box.textContent = first ? fields[first].join(" ") : (error.message || "Not added.");
+      return;
+    }
+    box.appendChild(document.createTextNode(data.message + " "));
+    var link = document.createElement("a");
+    link.href = data.cart_url;
+    link.textContent = "View cart & check out";
+    link.dataset.addedCart = "1";
+    box.appendChild(link);
+    document.querySelectorAll("[data-cart-nav-count]").forEach(function (badge) {
+      badge.textContent = data.cart_count;
+      badge.setAttribute("aria-label", data.cart_count + " in cart");
+      badge.hidden = !data.cart_count;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit();
+    addToCart();
     bulkSelection();
     repeatableRows("[data-breaks]", "[data-breaks-body]", "[data-break-template]",
       "[data-break-add]", "[data-break-remove]");

@@ -10,6 +10,18 @@
   var counted = {};       // message ids already counted
   var me = 0;
   var totalCount = 0;
+  var rules = null;       // what counts as unread for my side (messaging/chat/attention.py)
+
+  // Would I want to read this message? Texts from the other side, notes, and the events
+  // my side is waiting on; the rest updates the inbox row without raising the badges.
+  function wanted(m) {
+    if (!rules || !rules.side) return true;
+    if (m.kind === "text") return !!(m.author && m.author.side && m.author.side !== rules.side);
+    if (m.kind === "note") return true;
+    if (m.kind !== "event" || !m.event) return false;
+    if (m.event.type === "draft") return rules.draft_changes.indexOf(m.event.change) >= 0;
+    return rules.events.indexOf(m.event.type) >= 0;
+  }
 
   function setBadge(node, n) {
     node.textContent = String(n);
@@ -48,7 +60,7 @@
     if (!m || counted[m.id]) return;
     counted[m.id] = true;
     var mine = m.author && m.author.id === me;
-    if (!mine && !threadOnScreen(m)) {
+    if (!mine && wanted(m) && !threadOnScreen(m)) {
       threadCounts[m.thread_id] = (threadCounts[m.thread_id] || 0) + 1;
       if (m.order_id) orderCounts[m.order_id] = (orderCounts[m.order_id] || 0) + 1;
       totalCount += 1;
@@ -132,6 +144,9 @@
   function start() {
     var meNode = document.querySelector("[data-chat-me]");
     me = meNode ? Number(meNode.dataset.userId) : 0;
+    try {
+      rules = meNode && meNode.dataset.attention ? JSON.parse(meNode.dataset.attention) : null;
+    } catch (e) { rules = null; }
     var badge = document.querySelector("[data-chat-unread-total]");
     totalCount = badge ? Number(badge.textContent) || 0 : 0;
     readCounts();

@@ -55,6 +55,9 @@
     this.input = root.querySelector("[data-chat-input]");
     this.fileInput = root.querySelector("[data-chat-file]");
     this.internalBox = root.querySelector("[data-chat-internal]");
+    this.noteBanner = root.querySelector("[data-chat-note-banner]");
+    this.sendButton = root.querySelector("[data-chat-send]");
+    this.placeholder = this.input.getAttribute("placeholder") || "";
     this.typingLine = root.querySelector("[data-chat-typing]");
     this.connectionLine = root.querySelector("[data-chat-connection]");
     this.errorLine = root.querySelector("[data-chat-error]");
@@ -105,8 +108,9 @@
     });
     this.input.addEventListener("input", function () { self.typing(); });
     if (this.internalBox) {
+      this.setNoteMode(this.internalBox.checked);  // a box the browser restored ticked
       this.internalBox.addEventListener("change", function () {
-        self.root.classList.toggle("chat--note-mode", self.internalBox.checked);
+        self.setNoteMode(self.internalBox.checked);
       });
     }
     document.addEventListener("visibilitychange", function () { self.markRead(); });
@@ -281,6 +285,18 @@
     this.flush();
   };
 
+  // Note mode is shown on the whole composer (banner, colour, placeholder, button), and
+  // lasts for one message: every send returns the composer to a reply the buyer sees.
+  Thread.prototype.setNoteMode = function (on) {
+    if (!this.internalBox) return;
+    this.internalBox.checked = on;
+    this.root.classList.toggle("chat--note-mode", on);
+    if (this.noteBanner) this.noteBanner.hidden = !on;
+    if (this.sendButton) this.sendButton.textContent = on ? "Add note" : "Send";
+    this.input.setAttribute("placeholder",
+      on ? "Internal note: only your team sees it…" : this.placeholder);
+  };
+
   Thread.prototype.submit = function () {
     this.showError("");
     var file = this.fileInput && this.fileInput.files && this.fileInput.files[0];
@@ -292,6 +308,7 @@
     item.node = this.renderPending(item);
     this.queue.push(item);
     this.input.value = "";
+    this.setNoteMode(false);
     this.flush();
   };
 
@@ -345,6 +362,7 @@
       }
       self.input.value = "";
       self.fileInput.value = "";
+      self.setNoteMode(false);
       self.receive(result.json.message);
     }).catch(function () { self.showError("Upload failed; check your connection."); });
   };
@@ -400,12 +418,13 @@
     }
   };
 
-  // "Read by <name>" under my newest message the other side has read.
+  // "Read by <name>" under my newest message the other side has read. The other side is
+  // never shown an internal note, so a note never carries its receipt.
   Thread.prototype.updateReceipt = function () {
     var old = this.list.querySelector("[data-chat-receipt]");
     if (old) old.remove();
     if (!this.otherReadSeq) return;
-    var mine = this.list.querySelectorAll(".msg--mine[data-seq]");
+    var mine = this.list.querySelectorAll(".msg--mine[data-seq]:not(.msg--note)");
     for (var i = mine.length - 1; i >= 0; i--) {
       if (Number(mine[i].dataset.seq) <= this.otherReadSeq) {
         var receipt = el("div", "msg__receipt", "Read by " + (this.otherReadName || "them"));

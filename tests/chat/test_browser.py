@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+import requests
 
 from tests.chat.util import World
 from tests.conftest import save_screenshot
@@ -181,3 +182,96 @@ def test_the_order_page_carries_the_live_thread(browser, live_server, live_world
     finally:
         buyer.context.close()
         supplier.context.close()
+
+
+def test_an_internal_note_never_carries_the_buyers_read_receipt(browser, live_server,
+                                                                 live_world, emails):
+    """The buyer reads past a note it was never shown: the supplier's receipt stays under
+    the last message the buyer saw, live and after a reload."""
+    order_id = live_world.order_id
+    supplier = _signed_in(browser, live_server, emails["supplier"])
+    buyer = None
+    try:
+        supplier.goto(f"/inbox/{order_id}")
+        _joined(supplier)
+        _send(supplier, "Picking your order now")
+        supplier.wait_for_selector(".msg--mine[data-message-id]:has-text('Picking your')")
+        supplier.locator("[data-chat-internal]").check()
+        _send(supplier, "Romaine is short, check with the grower")
+        supplier.wait_for_selector(".msg--note[data-message-id]:has-text('Romaine is short')")
+        # The buyer answers, then opens the thread: it has read up to its own answer.
+        requests.post(f"{live_server.url}/api/v1/orders/{order_id}/messages",
+                      json={"body": "Thanks!"}, timeout=10,
+                      headers={"Authorization": f"Bearer {live_world.buyer_token}"}
+                      ).raise_for_status()
+        _in_thread(supplier, "Thanks!").wait_for()
+        buyer = _signed_in(browser, live_server, emails["buyer"])
+        buyer.goto(f"/inbox/{order_id}")
+        _joined(buyer)
+        assert _in_thread(buyer, "Romaine is short").count() == 0
+        for reloaded in (False, True):
+            if reloaded:
+                supplier.reload()
+                _joined(supplier)
+            receipt = supplier.locator("[data-chat-receipt]")
+            receipt.wait_for(state="visible")
+            holder = supplier.locator(".msg:has([data-chat-receipt])")
+            assert holder.get_attribute("data-kind") == "text"
+            assert "Picking your order now" in holder.inner_text()
+    finally:
+        supplier.context.close()
+        if buyer is not None:
+            buyer.context.close()
+
+
+def test_the_internal_note_mode_lasts_for_one_message(browser, live_server, live_world,
+                                                      emails):
+    supplier = _signed_in(browser, live_server, emails["supplier"])
+    try:
+        supplier.goto(f"/inbox/{live_world.order_id}")
+        _joined(supplier)
+        banner = supplier.locator("[data-chat-note-banner]")
+        send = supplier.locator("[data-chat-send]")
+        assert banner.is_hidden() and send.inner_text() == "Send"
+        supplier.locator("[data-chat-internal]").check()
+        banner.wait_for(state="visible")
+        assert "only your team" in banner.inner_text()
+        assert send.inner_text() == "Add note"
+        assert "chat--note-mode" in (supplier.locator("[data-chat]").get_attribute("class") or "")
+        _send(supplier, "Only for the team")
+        supplier.wait_for_selector(".msg--note[data-message-id]:has-text('Only for the team')")
+        # The next message is a reply the buyer sees unless the box is ticked again.
+        assert not supplier.locator("[data-chat-internal]").is_checked()
+        assert banner.is_hidden() and send.inner_text() == "Send"
+        _send(supplier, "For the buyer")
+        sent = supplier.locator(".msg--mine[data-message-id]:has-text('For the buyer')")
+        sent.wait_for()
+        assert sent.get_attribute("data-kind") == "text"
+    finally:
+        supplier.context.close()
+
+
+def test_progress_events_show_live_without_raising_the_badge(browser, live_server, live_world,
+                                                             emails):
+    order_id = live_world.order_id
+    buyer = _signed_in(browser, live_server, emails["buyer"])
+    supplier_auth = {"Authorization": f"Bearer {live_world.supplier_token}"}
+    try:
+        buyer.goto("/inbox")
+        buyer.wait_for_function("() => window.OrdertalkSocket.get().connected")
+        total = buyer.locator("[data-chat-unread-total]").first
+        row = buyer.locator(f'[data-inbox-row][data-order-id="{order_id}"]')
+        changed = requests.post(f"{live_server.url}/api/v1/orders/{order_id}/status",
+                                json={"status": "received"}, headers=supplier_auth, timeout=15)
+        assert changed.status_code == 200, changed.text
+        row.locator("[data-inbox-preview]").filter(has_text="as received").wait_for()
+        assert total.is_hidden()
+        assert buyer.locator(f'[data-chat-unread-order="{order_id}"]').is_hidden()
+        requests.post(f"{live_server.url}/api/v1/orders/{order_id}/messages",
+                      json={"body": "Picking tomorrow"}, headers=supplier_auth,
+                      timeout=10).raise_for_status()
+        total.filter(has_text="1").wait_for()
+        buyer.reload()  # the server's count agrees
+        buyer.locator("[data-chat-unread-total]").first.filter(has_text="1").wait_for()
+    finally:
+        buyer.context.close()

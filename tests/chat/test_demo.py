@@ -44,3 +44,27 @@ def test_the_demo_account_thread_has_an_sms_order_and_an_open_draft(db_session) 
     seed_demo()
     again = db.session.scalar(select(func.count(OrderDraft.id)).execution_options(**everything))
     assert again == 2
+
+
+def test_a_fresh_demo_badge_counts_what_needs_reading(db_session) -> None:
+    """Not every order event (the demo's threads hold about a hundred): the other side's
+    texts, the notes and what waits for an answer (#18.8); one event per shipment (#18.7)."""
+    from messaging.chat import services
+    from wholesale.accounts.models import User
+    from wholesale.demo import BUYER_EMAIL, SUPPLIER_EMAIL
+
+    seed_demo()
+    everything = {"all_tenants": True}
+    events = db.session.scalar(select(func.count()).where(
+        Message.kind == MessageKind.EVENT).execution_options(**everything))
+    totals = {}
+    for email in (SUPPLIER_EMAIL, BUYER_EMAIL):
+        person = db.session.scalars(select(User).where(User.email == email)
+                                    .execution_options(**everything)).one()
+        totals[email] = services.unread_total(person)
+        assert totals[email] == sum(services.unread_by_thread(person).values())
+    assert events > 50
+    assert 0 < totals[SUPPLIER_EMAIL] <= 20 and 0 < totals[BUYER_EMAIL] <= 10
+    shipped = db.session.execute(select(Message.order_id, Message.body).where(
+        Message.event_type == "status_changed").execution_options(**everything)).all()
+    assert not [body for _, body in shipped if "shipped" in body], "shipped twice"

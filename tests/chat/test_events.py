@@ -51,7 +51,8 @@ def test_placing_an_order_writes_the_event_and_broadcasts_after_commit(factory, 
     result = place_order(**shop.place_kwargs((product, 5)))
     [event] = _events(result.order.id)
     assert event.event_type == "order_placed" and event.seq == 1 and event.author_id is None
-    assert f"#{result.order.number}" in event.body
+    assert event.body.startswith(f"Order {result.order.display_number} placed by ")
+    assert f"#{result.order.number}" not in event.body
     assert emitted == []  # nothing before the commit
     db.session.commit()
     names = [name for name, _, _ in emitted]
@@ -75,9 +76,15 @@ def test_the_lifecycle_appears_in_the_thread(factory, emitted):
                    tracking_url="https://carrier.example.test/track/1Z999")
     db.session.commit()
     kinds = [m.event_type for m in _events(order.id)]
-    assert kinds[:4] == ["order_placed", "status_changed", "delay", "expedite"]
-    assert "shipment" in kinds
+    # One event per happening: the shipment walks the order to shipped without a message
+    # for each step (nor a second "shipped").
+    assert kinds == ["order_placed", "status_changed", "delay", "expedite", "shipment"]
     by_kind = {m.event_type: m for m in _events(order.id)}
+    number = order.display_number
+    assert by_kind["status_changed"].body == (
+        f"{supplier_user.name} marked order {number} as received.")
+    assert by_kind["shipment"].body.startswith(
+        f"{supplier_user.name} shipped order {number} with UPS, tracking 1Z999AA10123456784")
     assert "Truck broke down" in by_kind["delay"].body
     assert by_kind["delay"].data["new_eta"]
     assert "https://carrier.example.test/track/1Z999" in by_kind["shipment"].body

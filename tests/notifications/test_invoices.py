@@ -317,7 +317,7 @@ def test_a_credit_hold_tells_both_sides_and_the_thread(shop) -> None:
     assert "/invoices/holds" not in holds[buyer].body_text
     assert "Credit limit: 50.00 USD" in holds[buyer].body_text
     assert [m.body for m in _thread(order.id) if m.event_type == "credit_hold"] == [
-        f"On hold pending credit approval: order #{order.number} would exceed the buyer's "
+        f"On hold pending credit approval: order {order.display_number} would exceed the buyer's "
         "credit limit."]
 
     credit.decide(order.id, shop.supplier_user, approve=True, note="Once")
@@ -325,7 +325,7 @@ def test_a_credit_hold_tells_both_sides_and_the_thread(shop) -> None:
     decided = _by_event(order.id)["credit_decided"]
     assert decided == {("email", staff.email.lower()), ("email", buyer)}  # not the decider
     assert [m.body for m in _thread(order.id) if m.event_type == "credit_decided"] == [
-        f"Credit approved by {shop.supplier_user.name}: order #{order.number} goes ahead. "
+        f"Credit approved by {shop.supplier_user.name}: order {order.display_number} goes ahead. "
         "Note: Once"]
 
 
@@ -343,8 +343,11 @@ def test_a_rejection_is_told_once_instead_of_the_cancellation(shop) -> None:
     assert row.subject == (f"Order {order.display_number} was rejected over the credit limit "
                            "and cancelled")
     assert "Reason: Settle INV-00001 first" in row.body_text
-    assert [m.body for m in _thread(order.id) if m.event_type == "credit_decided"] == [
-        f"Credit rejected by {shop.supplier_user.name}: Settle INV-00001 first"]
+    # In the thread too: one event for the rejection and the cancellation it causes.
+    assert [(m.event_type, m.body) for m in _thread(order.id)][-1:] == [(
+        "credit_decided", f"{shop.supplier_user.name} rejected order {order.display_number} "
+        "over the credit limit and cancelled it: Settle INV-00001 first")]
+    assert "status_changed" not in [m.event_type for m in _thread(order.id)]
 
 
 def test_a_cancellation_without_a_credit_decision_is_still_told(shop) -> None:

@@ -87,3 +87,43 @@ def test_csv_upload_shows_the_dry_run(page: Any, live_db: Factory, tmp_path: Any
     save_screenshot(page, "orders-import-errors")
     db.session.expire_all()
     assert db.session.scalars(select(Order).execution_options(all_tenants=True)).all() == []
+
+
+def test_the_cart_is_one_step_from_the_catalog(browser: Any, live_server: Any,
+                                               live_db: Factory) -> None:
+    """Add to cart stays on the page and offers "View cart & check out"; the Cart link
+    shows the count, live, in the sidebar (at 1280 px) and in the top bar (on a phone)."""
+    shop = build_shop(live_db)
+    shop.product({shop.near: 40}, name="Olive oil 5 l", price="12.00")
+    email = shop.buyer_user.email
+    db.session.commit()
+    db.session.close()
+
+    for width, link in ((1280, ".nav [href='/cart']"), (390, "[data-topbar-cart]")):
+        ctx = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": width, "height": 800})
+        page = ctx.new_page()
+        try:
+            _sign_in(page, email)
+            page.goto("/catalog")
+            cart_link = page.locator(link)
+            assert cart_link.is_visible()
+            count = cart_link.locator("[data-cart-nav-count]")
+            if width == 1280:
+                assert count.is_hidden()
+                page.evaluate("window.__stayed = true")
+                card = page.locator(".product-card", has_text="Olive oil 5 l")
+                card.get_by_role("button", name="Add to cart").click()
+                count.filter(has_text="1").wait_for()
+                assert page.evaluate("window.__stayed") is True  # no reload
+                assert "in your cart" in card.locator("[data-added]").inner_text()
+            assert count.inner_text() == "1"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            if width == 1280:
+                action = page.locator("[data-added-cart]")
+                assert action.inner_text() == "View cart & check out"
+                action.click()
+                page.wait_for_url("**/cart")
+                assert page.locator(".nav [aria-current=page]").inner_text().startswith("Cart")
+        finally:
+            ctx.close()

@@ -56,6 +56,29 @@ def test_add_to_cart_and_again(buyer: FlaskClient, shop: Shop) -> None:
     assert product.name in page and 'value="5"' in page
 
 
+
+def test_adding_offers_the_cart_and_counts_it(buyer: FlaskClient, shop: Shop) -> None:
+    """The form's message links to the cart; catalog.js gets the same as JSON with the new
+    count for the Cart links; a bad add answers 422 and changes nothing."""
+    product, other = shop.product({shop.near: 50}), shop.product({shop.near: 50})
+    db.session.commit()
+    page = buyer.post("/cart/add", data={"product_id": product.id, "quantity": "3"},
+                      follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'<a [^>]*href="/cart" data-flash-cart>View cart &amp; check out</a>',
+                     page)
+    assert re.search(r'data-cart-nav-count aria-label="1 in cart">1<', page)
+    json_headers = {"Accept": "application/json"}
+    added = buyer.post("/cart/add", data={"product_id": other.id, "quantity": "2"},
+                       headers=json_headers)
+    assert added.status_code == 200
+    assert added.json == {"message": f"{other.name}: 2 {other.unit} in your cart.",
+                          "cart_count": 2, "cart_url": "/cart"}
+    bad = buyer.post("/cart/add", data={"product_id": other.id, "quantity": "0"},
+                     headers=json_headers)
+    assert bad.status_code == 422 and "quantity" in bad.json["error"]["fields"]
+    assert _items() == {product.id: 3, other.id: 2}
+
+
 @pytest.mark.parametrize("form", [
     {"product_id": "999999", "quantity": "1"},
     {"product_id": "abc", "quantity": "1"},

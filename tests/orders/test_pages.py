@@ -201,3 +201,35 @@ def test_confirmation_when_nothing_was_in_stock(client: FlaskClient, shop: Shop)
     page = client.get(f"/orders/{order.id}/placed").get_data(as_text=True)
     assert "Nothing was in stock yet: the whole order is on backorder" in page
     assert "GG-00002" in page and "$15.00" in page
+
+
+def _selected_location(html: str) -> str | None:
+    select_html = html.split('id="delivery_location_id"', 1)[1].split("</select>", 1)[0]
+    found = re.search(r'<option value="(\d+)" selected>', select_html)
+    return found.group(1) if found else None
+
+
+def test_checkout_preselects_the_only_location_and_names_fields_by_label(
+        client: FlaskClient, shop: Shop) -> None:
+    from wholesale.orders import carts
+
+    product = shop.product({shop.near: 50})
+    carts.add_to_cart(shop.buyer_user, product.id, 2)
+    _as(client, shop.buyer_user)
+    page = client.get("/checkout").get_data(as_text=True)
+    assert _selected_location(page) == str(shop.location.id)
+
+    # With two locations the buyer chooses; a missing choice is named as the form labels it.
+    shop.factory.location(shop.buyer, name="Second kitchen")
+    db.session.commit()
+    page = client.get("/checkout").get_data(as_text=True)
+    assert _selected_location(page) is None
+    key = re.search(r'name="checkout_key" value="([^"]+)"', page).group(1)
+    response = client.post("/checkout", data={
+        "supplier_id": str(shop.supplier.id), "checkout_key": key, "delivery_location_id": "",
+        "requested_delivery_date": shop.delivery_date().isoformat(), "po_number": "x" * 200})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "delivery_location_id:" not in html and "po_number:" not in html
+    assert "Deliver to: Choose one of" in html
+    assert "PO number: " in html

@@ -76,7 +76,7 @@ def test_a_driver_gets_only_their_run_in_the_menu(client, factory, supplier):
 def test_buyer_navigation(client, factory, buyer):
     login(client, factory.owner(buyer))
     assert nav_labels(client.get("/")) == [
-        "Home", "Suppliers", "Catalog", "Orders", "Inbox", "Standing orders", "Invoices",
+        "Home", "Suppliers", "Catalog", "Cart", "Orders", "Inbox", "Standing orders", "Invoices",
         "Settings"
     ]
 

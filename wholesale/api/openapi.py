@@ -143,7 +143,7 @@ def _spec_dict(base_url: str) -> dict[str, Any]:
         version="1.0.0",
         openapi_version="3.0.3",
         plugins=[marshmallow_plugin],
-        info={"description": "Wholesale ordering and order chat. See CONTRACT.md."},
+        info={"description": "Wholesale ordering and order chat. See docs/api.md."},
         servers=[{"url": base_url}],
     )
     assert marshmallow_plugin.converter is not None

@@ -5,6 +5,7 @@ shown next to its field."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,41 @@ from wholesale.db import MAX_ID
 from wholesale.orders.models import OrderStatus
 
 MAX_FORM_ROWS = 50
+
+
+# The services' error paths, as the order forms label their fields.
+FIELD_LABELS = {
+    "buyer_id": "Customer",
+    "supplier_id": "Supplier",
+    "delivery_location_id": "Deliver to",
+    "requested_delivery_date": "Delivery date",
+    "po_number": "PO number",
+    "notes": "Notes for the supplier",
+    "contacts": "Also keep informed",
+    "lines": "Products",
+    "checkout_key": "Checkout",
+    "form_key": "Order form",
+}
+_ROW_FIELDS = {"name": "name", "email": "email", "phone": "phone", "product_id": "product",
+               "quantity": "quantity"}
+
+
+def field_label(path: str, line_names: Sequence[str] = ()) -> str:
+    """`delivery_location_id` → "Deliver to", `contacts.0.email` → "Contact 1 email",
+    `lines.2.quantity` → the product's name (when known) or "Line 3 quantity"."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] in ("contacts", "lines") and parts[1].isdigit():
+        row, name = int(parts[1]), _ROW_FIELDS.get(parts[2], parts[2].replace("_", " "))
+        if parts[0] == "lines" and row < len(line_names):
+            return f"{line_names[row]} ({name})"
+        return f"{'Contact' if parts[0] == 'contacts' else 'Line'} {row + 1} {name}"
+    return FIELD_LABELS.get(path, path.replace("_", " ").capitalize())
+
+
+def error_lines(errors: dict[str, list[str]], line_names: Sequence[str] = ()) -> list[str]:
+    """Every field error as "<label>: <message>", for the summary above a form."""
+    return [f"{field_label(path, line_names)}: {message}"
+            for path, messages in errors.items() for message in messages]
 
 
 def int_or_raw(value: str | None) -> int | str | None:

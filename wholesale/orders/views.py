@@ -48,6 +48,12 @@ def _json_error(exc: DomainError) -> ResponseReturnValue:
     return jsonify(exc.to_dict()), exc.status
 
 
+def _headline(exc: DomainError) -> str:
+    """A form page's error summary headline: the fields' messages follow it, by label (the
+    service's own message names the first field by its API path)."""
+    return "The order can't be placed as it is." if exc.fields else exc.message
+
+
 # -- cart ------------------------------------------------------------------------------------
 
 
@@ -60,16 +66,25 @@ def cart() -> ResponseReturnValue:
 @bp.post("/cart/add")
 @buyer_required
 def cart_add() -> ResponseReturnValue:
+    """Add from the catalog: back to the page with a message (a form), or JSON for
+    catalog.js — the message, the Cart link's new count and where the cart is."""
+    wants_json = request.accept_mimetypes.best == "application/json"
     try:
         item = carts.add_to_cart(me(), request.form.get("product_id"),
                                  request.form.get("quantity"))
     except ValidationFailed as exc:
+        if wants_json:
+            return _json_error(exc)
         db.session.rollback()
         flash(" ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message, "error")
     else:
         db.session.commit()
-        flash(f"{item.product.name}: {item.quantity} {item.product.unit} in your cart.",
-              "success")
+        message = f"{item.product.name}: {item.quantity} {item.product.unit} in your cart."
+        if wants_json:
+            return jsonify({"message": message, "cart_count": carts.item_count(me()),
+                            "cart_url": url_for("orders.cart")})
+        # "cart": a success that offers the way on (templates/partials/flashes.html).
+        flash(message, "cart")
     back = safe_next(request.form.get("next")) or _same_site_referrer()
     return redirect(back or url_for("orders.cart"))
 
@@ -139,8 +154,10 @@ def place() -> ResponseReturnValue:
             flash(exc.message if not exc.fields else " ".join(
                 m for msgs in exc.fields.values() for m in msgs), "error")
             return redirect(url_for("orders.cart"))
+        names = [line.product.name for line in page.cart.lines]
         return render_template("cart/checkout.html", page=page, values=values,
-                               errors=exc.fields, message=exc.message), exc.status
+                               errors=exc.fields, message=_headline(exc),
+                               problems=forms.error_lines(exc.fields, names)), exc.status
     db.session.commit()
     return redirect(url_for("orders.placed", order_id=result.order.id))
 
@@ -195,7 +212,8 @@ def phone_order() -> ResponseReturnValue:
             db.session.rollback()
             return render_template("orders/phone.html",
                                    page=pages.phone_order_page(me(), buyer_id), values=values,
-                                   errors=exc.fields, message=exc.message,
+                                   errors=exc.fields, message=_headline(exc),
+                                   problems=forms.error_lines(exc.fields),
                                    form_key=request.form.get("form_key")), exc.status
         db.session.commit()
         flash(f"Order {result.order.display_number} placed for {result.order.buyer.name}.",

@@ -19,6 +19,8 @@ class NavItem:
     # Other endpoints, and whole blueprints, under this item (it is marked active on them).
     also: tuple[str, ...] = field(default=())
     blueprints: tuple[str, ...] = field(default=())
+    # Endpoints of those blueprints that have their own item (the cart, under Orders).
+    except_: tuple[str, ...] = field(default=())
 
     @property
     def url(self) -> str:
@@ -27,7 +29,7 @@ class NavItem:
     @property
     def active(self) -> bool:
         return request.endpoint in (self.endpoint, *self.also) or (
-            request.blueprint in self.blueprints
+            request.blueprint in self.blueprints and request.endpoint not in self.except_
         )
 
 
@@ -67,7 +69,9 @@ MAIN_NAV: dict[OrgKind, tuple[NavItem, ...]] = {
         _HOME,
         NavItem("Suppliers", "trading.suppliers", "suppliers"),
         NavItem("Catalog", "catalog.index", "catalog", blueprints=("catalog",)),
-        NavItem("Orders", "orders.index", "orders", blueprints=("orders", "fulfilment")),
+        NavItem("Cart", "orders.cart", "cart", also=("orders.checkout",)),
+        NavItem("Orders", "orders.index", "orders", blueprints=("orders", "fulfilment"),
+                except_=("orders.cart", "orders.checkout")),
         NavItem("Inbox", "inbox.index", "inbox", blueprints=("inbox",)),
         NavItem("Standing orders", "standing.index", "orders", blueprints=("standing",)),
         NavItem("Invoices", "invoicing.index", "invoices", blueprints=("invoicing",)),

@@ -1,0 +1,20 @@
+"""The few lines `make run` ends its start-up with: where the portal is, who to sign in
+as, where the emails and texts go without a provider (printed by gunicorn.conf.py's
+`post_worker_init` when ORDERTALK_BANNER is set)."""
+
+from __future__ import annotations
+
+
+def banner(url: str) -> str:
+    from wholesale.demo import BUYER_EMAIL, DEMO_PASSWORD, SUPPLIER_EMAIL
+
+    url = url.rstrip("/")
+    return "\n".join([
+        "",
+        f"  Ordertalk is running on {url}",
+        f"  Sign in as {SUPPLIER_EMAIL} (supplier) or {BUYER_EMAIL} (buyer),",
+        f"  password {DEMO_PASSWORD}.",
+        f"  Emails and texts (no provider set up) land in the dev outbox: {url}/dev/outbox",
+        "  Ctrl-C stops it.",
+        "",
+    ])
