@@ -29,6 +29,8 @@ def recipe_lines(text: str) -> list[str]:
 def makefile_command(word: str) -> list[str]:
     """The first Makefile recipe line running `word`, as argv (from `word` on)."""
     for line in recipe_lines((ROOT / "Makefile").read_text()):
+        if line.lstrip().startswith("#"):
+            continue  # a comment, not a command (and may hold an apostrophe)
         argv = shlex.split(line.strip())
         for i, token in enumerate(argv):
             if token.endswith(f"/{word}"):
