@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -174,6 +175,24 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
     """Sign `user` in through the real login form."""
     response = client.post("/login", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 800,
+                   timeout_ms: int = 10_000, **context: Any) -> Any:
+    """A Playwright page of a new browser context, signed in through the login form (1280
+    px wide unless `viewport` is given)."""
+    ctx = browser.new_context(base_url=live_server.url,
+                              viewport=context.pop("viewport", {"width": 1280,
+                                                                "height": height}),
+                              **context)
+    ctx.set_default_timeout(timeout_ms)
+    page = ctx.new_page()
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    return page
 
 
 class ApiClient:
@@ -410,11 +429,13 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
-def save_screenshot(page: Any, name: str) -> Path:
-    """Keep a screenshot as a test artifact (test-artifacts/, uploaded by CI if it can)."""
+def save_screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Keep a screenshot as a test artifact (test-artifacts/, uploaded by CI if it can);
+    `full_page=False` keeps the viewport as it is (a full-page capture re-lays the page out
+    and loses a scrolled thread's position)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -4,15 +4,13 @@ a phone-sized screen."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 import requests
 
 from tests.chat.util import World
-from tests.conftest import save_screenshot
-from tests.factories import PASSWORD
+from tests.conftest import save_screenshot, signed_in_page
 from wholesale.accounts.models import User
 from wholesale.extensions import db
 
@@ -27,20 +25,6 @@ def emails(live_world: World) -> dict[str, str]:
              "supplier": _email(live_world.supplier_user_id)}
     db.session.rollback()  # release the read transaction (SQLite)
     return found
-
-
-def _signed_in(browser: Any, live_server: Any, email: str, **context: Any) -> Any:
-    ctx = browser.new_context(base_url=live_server.url,
-                              viewport=context.pop("viewport", {"width": 1280, "height": 800}),
-                              **context)
-    ctx.set_default_timeout(10_000)
-    page = ctx.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
-    return page
 
 
 def _joined(page: Any) -> None:
@@ -58,8 +42,8 @@ def _send(page: Any, text: str) -> None:
 
 def test_buyer_and_supplier_chat_both_ways(browser, live_server, live_world, emails):
     order_id = live_world.order_id
-    buyer = _signed_in(browser, live_server, emails["buyer"])
-    supplier = _signed_in(browser, live_server, emails["supplier"])
+    buyer = signed_in_page(browser, live_server, emails["buyer"])
+    supplier = signed_in_page(browser, live_server, emails["supplier"])
     try:
         buyer.goto("/inbox")
         row_badge = buyer.locator(f'[data-chat-unread-order="{order_id}"]')
@@ -116,8 +100,8 @@ def test_buyer_and_supplier_chat_both_ways(browser, live_server, live_world, ema
 def test_reconnect_shows_state_and_replays_what_was_missed(browser, live_server, live_world,
                                                            emails):
     order_id = live_world.order_id
-    buyer = _signed_in(browser, live_server, emails["buyer"])
-    supplier = _signed_in(browser, live_server, emails["supplier"])
+    buyer = signed_in_page(browser, live_server, emails["buyer"])
+    supplier = signed_in_page(browser, live_server, emails["supplier"])
     try:
         for page in (buyer, supplier):
             page.goto(f"/inbox/{order_id}")
@@ -146,7 +130,7 @@ def test_reconnect_shows_state_and_replays_what_was_missed(browser, live_server,
 
 
 def test_thread_works_on_a_phone(browser, live_server, live_world, emails):
-    phone = _signed_in(browser, live_server, emails["buyer"],
+    phone = signed_in_page(browser, live_server, emails["buyer"],
                        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         phone.goto(f"/inbox/{live_world.order_id}")
@@ -167,8 +151,8 @@ def test_thread_works_on_a_phone(browser, live_server, live_world, emails):
 
 def test_the_order_page_carries_the_live_thread(browser, live_server, live_world, emails):
     order_id = live_world.order_id
-    buyer = _signed_in(browser, live_server, emails["buyer"])
-    supplier = _signed_in(browser, live_server, emails["supplier"])
+    buyer = signed_in_page(browser, live_server, emails["buyer"])
+    supplier = signed_in_page(browser, live_server, emails["supplier"])
     try:
         for page in (buyer, supplier):
             page.goto(f"/orders/{order_id}")
@@ -189,7 +173,7 @@ def test_an_internal_note_never_carries_the_buyers_read_receipt(browser, live_se
     """The buyer reads past a note it was never shown: the supplier's receipt stays under
     the last message the buyer saw, live and after a reload."""
     order_id = live_world.order_id
-    supplier = _signed_in(browser, live_server, emails["supplier"])
+    supplier = signed_in_page(browser, live_server, emails["supplier"])
     buyer = None
     try:
         supplier.goto(f"/inbox/{order_id}")
@@ -205,7 +189,7 @@ def test_an_internal_note_never_carries_the_buyers_read_receipt(browser, live_se
                       headers={"Authorization": f"Bearer {live_world.buyer_token}"}
                       ).raise_for_status()
         _in_thread(supplier, "Thanks!").wait_for()
-        buyer = _signed_in(browser, live_server, emails["buyer"])
+        buyer = signed_in_page(browser, live_server, emails["buyer"])
         buyer.goto(f"/inbox/{order_id}")
         _joined(buyer)
         assert _in_thread(buyer, "Romaine is short").count() == 0
@@ -226,7 +210,7 @@ def test_an_internal_note_never_carries_the_buyers_read_receipt(browser, live_se
 
 def test_the_internal_note_mode_lasts_for_one_message(browser, live_server, live_world,
                                                       emails):
-    supplier = _signed_in(browser, live_server, emails["supplier"])
+    supplier = signed_in_page(browser, live_server, emails["supplier"])
     try:
         supplier.goto(f"/inbox/{live_world.order_id}")
         _joined(supplier)
@@ -254,7 +238,7 @@ def test_the_internal_note_mode_lasts_for_one_message(browser, live_server, live
 def test_progress_events_show_live_without_raising_the_badge(browser, live_server, live_world,
                                                              emails):
     order_id = live_world.order_id
-    buyer = _signed_in(browser, live_server, emails["buyer"])
+    buyer = signed_in_page(browser, live_server, emails["buyer"])
     supplier_auth = {"Authorization": f"Bearer {live_world.supplier_token}"}
     try:
         buyer.goto("/inbox")

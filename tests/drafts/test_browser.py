@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import save_screenshot, signed_in_page
 from tests.drafts.conftest import stocked_account
-from tests.factories import PASSWORD, Factory
+from tests.factories import Factory
 from wholesale.drafts.models import OrderDraft
 from wholesale.extensions import db
 from wholesale.orders.models import Order
@@ -51,17 +51,7 @@ def account(live_db: Factory) -> Account:
 
 
 def _signed_in(browser: Any, live_server: Any, email: str, **context: Any) -> Any:
-    ctx = browser.new_context(base_url=live_server.url,
-                              viewport=context.pop("viewport", {"width": 1280, "height": 860}),
-                              **context)
-    ctx.set_default_timeout(15_000)
-    page = ctx.new_page()
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
-    return page
+    return signed_in_page(browser, live_server, email, height=860, timeout_ms=15_000, **context)
 
 
 def _joined(page: Any) -> None:
@@ -75,13 +65,6 @@ def _card(page: Any) -> Any:
 
 def _line(card: Any, sku: str) -> Any:
     return card.locator(f'[data-draft-line="{sku}"]')
-
-
-def save_screenshot(page: Any, name: str) -> None:
-    """The viewport as it is (a full-page capture re-lays the page out and loses the
-    thread's scroll position), into test-artifacts/."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def _fresh_db() -> None:
@@ -124,8 +107,8 @@ def test_an_order_by_message_is_fixed_by_the_supplier_and_confirmed_by_the_buyer
             "Confirm order"
         # The supplier's panel of drafts to check lists it, live.
         supplier.locator("[data-inbox-draft]").filter(has_text="Bistro Verde").wait_for()
-        save_screenshot(buyer, "draft-card-buyer")
-        save_screenshot(supplier, "draft-card-supplier")
+        save_screenshot(buyer, "draft-card-buyer", full_page=False)
+        save_screenshot(supplier, "draft-card-supplier", full_page=False)
 
         # The supplier fixes it: this buyer's "heads of lettuce" are little gems, and 3
         # cases of lemons; then sends it back for the buyer's OK.
@@ -140,7 +123,7 @@ def test_an_order_by_message_is_fixed_by_the_supplier_and_confirmed_by_the_buyer
         lemons = rows.filter(has=supplier.locator("[data-draft-source]", has_text="lemons"))
         lemons.locator("[data-draft-quantity]").fill("3")
         editor.locator("[data-draft-save]").scroll_into_view_if_needed()
-        save_screenshot(supplier, "draft-editor-supplier")
+        save_screenshot(supplier, "draft-editor-supplier", full_page=False)
         editor.locator("[data-draft-send-back]").click()
 
         # Both see the corrected draft waiting for the buyer.
@@ -155,8 +138,8 @@ def test_an_order_by_message_is_fixed_by_the_supplier_and_confirmed_by_the_buyer
         # Only the newest card carries buttons; the earlier ones sum up.
         assert buyer.locator(".draft-card--earlier [data-draft-action]").count() == 0
         assert buyer.locator(".draft-card--earlier").count() >= 1
-        save_screenshot(buyer, "draft-card-sent-back-buyer")
-        save_screenshot(supplier, "draft-card-sent-back-supplier")
+        save_screenshot(buyer, "draft-card-sent-back-buyer", full_page=False)
+        save_screenshot(supplier, "draft-card-sent-back-supplier", full_page=False)
 
         # The buyer confirms: the order is placed and both cards say so, with its link.
         _card(buyer).locator("[data-draft-action='confirm']").click()
@@ -166,7 +149,7 @@ def test_an_order_by_message_is_fixed_by_the_supplier_and_confirmed_by_the_buyer
             assert card.locator("[data-draft-action]").count() == 0
             assert card.locator("a[href^='/orders/']").is_visible()
         supplier.locator("[data-inbox-draft]").wait_for(state="detached")
-        save_screenshot(buyer, "draft-card-confirmed-buyer")
+        save_screenshot(buyer, "draft-card-confirmed-buyer", full_page=False)
     finally:
         buyer.context.close()
         supplier.context.close()
@@ -199,7 +182,7 @@ def test_the_draft_card_fits_a_phone(browser, live_server, account: Account, sid
         card.locator("[data-draft-status='open']").wait_for()
         assert card.locator("[data-draft-action='confirm']").is_visible()
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-        save_screenshot(phone, f"draft-card-phone-{side}")
+        save_screenshot(phone, f"draft-card-phone-{side}", full_page=False)
     finally:
         phone.context.close()
         if writer is not phone:
@@ -218,7 +201,7 @@ def test_a_question_is_answered_from_the_card_and_a_draft_discarded(browser, liv
         card.locator(".draft-question").wait_for()
         assert "dragonfruit" in card.locator(".draft-card__unmatched").inner_text()
         assert card.locator("[data-draft-action='confirm']").is_disabled()
-        save_screenshot(buyer, "draft-card-question")
+        save_screenshot(buyer, "draft-card-question", full_page=False)
         # Picking an option sends its number, as a text message would.
         card.locator(".draft-option__pick", has_text="Romaine hearts").click()
         buyer.locator(".msg--mine .msg__text", has_text=re.compile(r"^\d$")).wait_for()
