@@ -48,6 +48,9 @@ def test_buyer_and_supplier_chat_both_ways(browser, live_server, live_world, ema
         buyer.goto("/inbox")
         row_badge = buyer.locator(f'[data-chat-unread-order="{order_id}"]')
         assert row_badge.is_hidden()
+        # The inbox counts live only what arrives once its socket is connected (a message
+        # sent before that is in the next page load): wait for it, as a person would not.
+        buyer.wait_for_function("() => window.OrdertalkSocket.get().connected")
         supplier.goto(f"/inbox/{order_id}")
         _joined(supplier)
 
