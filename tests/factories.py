@@ -84,6 +84,26 @@ class Factory:
             longitude=Decimal(lng),
         )
 
+    def stocked_products(self, supplier: Organization,
+                         catalog: list[tuple[str, str, str, int, str, int]]) -> dict[str, int]:
+        """`catalog` rows (sku, name, unit, case size, price, on hand) as the supplier's
+        products, in stock in a new warehouse: {sku: product id}."""
+        from wholesale.catalog.models import Product
+        from wholesale.inventory import ledger
+        from wholesale.inventory.models import MovementKind
+
+        warehouse = self.warehouse(supplier)
+        products = {}
+        for sku, name, unit, case_size, price, on_hand in catalog:
+            product = Product(supplier_id=supplier.id, sku=sku, name=name, unit=unit,
+                              case_size=case_size, price=Decimal(price), currency="USD")
+            db.session.add(product)
+            db.session.flush()
+            level = ledger.get_or_create_level(supplier.id, warehouse.id, product.id)
+            ledger.move(level.id, MovementKind.ADJUSTMENT, on_hand=on_hand, reason="start")
+            products[sku] = product.id
+        return products
+
     def token(self, user: User) -> str:
         token, _ = accounts.create_api_token(user, "test")
         return token

@@ -4,7 +4,6 @@ the buyer writes in their account thread and the drafts follow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,10 +12,7 @@ from sqlalchemy import select
 from messaging.chat.models import Thread, ThreadKind
 from tests.api.util import commit
 from tests.conftest import ApiClient
-from wholesale.catalog.models import Product
 from wholesale.extensions import db
-from wholesale.inventory import ledger
-from wholesale.inventory.models import MovementKind
 
 CATALOG = [  # sku, name, unit, case size, price, stock
     ("LET-HRT", "Romaine hearts", "case", 24, "18.00", 40),
@@ -61,17 +57,8 @@ def stocked_account(factory, catalog=CATALOG, supplier_name: str = "Golden Gate"
     location: (supplier, buyer, location, {sku: product id}, the account thread's id)."""
     supplier, buyer = factory.supplier(supplier_name), factory.buyer("Bistro Verde")
     factory.connect(supplier, buyer)
-    warehouse = factory.warehouse(supplier)
     location = factory.location(buyer)
-    products = {}
-    for sku, name, unit, case_size, price, stock in catalog:
-        product = Product(supplier_id=supplier.id, sku=sku, name=name, unit=unit,
-                          case_size=case_size, price=Decimal(price), currency="USD")
-        db.session.add(product)
-        db.session.flush()
-        level = ledger.get_or_create_level(supplier.id, warehouse.id, product.id)
-        ledger.move(level.id, MovementKind.ADJUSTMENT, on_hand=stock, reason="start")
-        products[sku] = product.id
+    products = factory.stocked_products(supplier, catalog)
     thread_id = db.session.scalar(select(Thread.id).where(
         Thread.kind == ThreadKind.ACCOUNT, Thread.supplier_id == supplier.id,
         Thread.buyer_id == buyer.id).execution_options(all_tenants=True))

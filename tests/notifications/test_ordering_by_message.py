@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -18,11 +17,8 @@ from tests.notifications.test_reply_routing import OUR_NUMBER, sms
 from tests.notifications.test_webhooks import inbound
 from tests.notifications.util import TWILIO_TOKEN, twilio_signature
 from wholesale.accounts.models import Organization, User
-from wholesale.catalog.models import Product
 from wholesale.drafts.models import DraftStatus, OrderDraft
 from wholesale.extensions import db
-from wholesale.inventory import ledger
-from wholesale.inventory.models import MovementKind
 from wholesale.orders.models import Order
 from wholesale.tenancy import as_tenant
 
@@ -44,30 +40,16 @@ class Shop:
     products: dict[str, int]
 
 
-def stock(factory, supplier: Organization, catalog) -> dict[str, int]:
-    warehouse = factory.warehouse(supplier)
-    products = {}
-    for sku, name, unit, case_size, price, on_hand in catalog:
-        product = Product(supplier_id=supplier.id, sku=sku, name=name, unit=unit,
-                          case_size=case_size, price=Decimal(price), currency="USD")
-        db.session.add(product)
-        db.session.flush()
-        level = ledger.get_or_create_level(supplier.id, warehouse.id, product.id)
-        ledger.move(level.id, MovementKind.ADJUSTMENT, on_hand=on_hand, reason="start")
-        products[sku] = product.id
-    return products
-
-
 def make_shop(factory) -> Shop:
     """Golden Gate (romaine, lemons) and its buyer Bistro Verde, whose owner has a phone;
     another supplier, Far Away Fish, sells anchovies to someone else."""
     supplier, buyer = factory.supplier("Golden Gate"), factory.buyer("Bistro Verde")
     factory.connect(supplier, buyer)
     factory.location(buyer)
-    products = stock(factory, supplier, CATALOG)
+    products = factory.stocked_products(supplier, CATALOG)
     fish, other_buyer = factory.supplier("Far Away Fish"), factory.buyer("Elsewhere Cafe")
     factory.connect(fish, other_buyer)
-    stock(factory, fish, [("ANC", "Anchovies", "case", 12, "30.00", 10)])
+    factory.stocked_products(fish, [("ANC", "Anchovies", "case", 12, "30.00", 10)])
     buyer_user = factory.owner(buyer)
     buyer_user.phone = "(415) 555-0177"
     thread_id = db.session.scalar(select(Thread.id).where(

@@ -5,7 +5,6 @@ open questions) — reported to the buyer in the reply, not raised as errors."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -55,7 +54,7 @@ def _whole(quantity: Any) -> Any:
     return int(value) if value == value.to_integral_value() else value
 
 
-def preview(draft: OrderDraft, actor: User, now: datetime | None = None) -> Preview:
+def preview(draft: OrderDraft, actor: User) -> Preview:
     """Price the draft and list what stops it from being placed (no writes)."""
     with db.session.no_autoflush:
         products = _products(draft)
@@ -79,7 +78,7 @@ def preview(draft: OrderDraft, actor: User, now: datetime | None = None) -> Prev
         if not draft.lines and not draft.questions:
             result.issues.append("No products yet: tell me what you need.")
         if draft.lines:
-            _check_placement(draft, actor, buyer, now, result)
+            _check_placement(draft, actor, buyer, result)
     return result
 
 
@@ -97,14 +96,14 @@ def _products(draft: OrderDraft) -> dict[int, Product]:
 
 
 def _check_placement(draft: OrderDraft, actor: User, buyer: Organization,
-                     now: datetime | None, result: Preview) -> None:
+                     result: Preview) -> None:
     """The placement service's own checks, turned into sentences."""
     names = [f"{ln['name']}" for ln in draft.lines]
     try:
         prepared = placement.prepare(
             actor=actor, buyer=buyer, supplier_id=draft.supplier_id, lines=order_lines(draft),
             requested_delivery_date=draft.requested_delivery_date,
-            delivery_location_id=draft.delivery_location_id, now=now)
+            delivery_location_id=draft.delivery_location_id)
     except DomainError as exc:
         result.issues += _sentences(exc, names)
         return

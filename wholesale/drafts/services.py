@@ -70,7 +70,7 @@ def read_buyer_message(*, author: User, supplier_id: int, buyer_id: int, text: s
         if draft is None:
             return Outcome(None, reply="There's no order waiting for your OK. Tell me what "
                                        "you need, e.g. \"3 cs romaine for thursday\".")
-        return _confirm_outcome(draft, author, now)
+        return _confirm_outcome(draft, author)
     number = replies.option_number(text)
     if draft is not None and draft.questions and number is not None:
         return _answer(draft, number, author)
@@ -257,8 +257,7 @@ def _default_location(buyer_id: int) -> int | None:
 # -- confirming, discarding, expiring -------------------------------------------------------
 
 
-def confirm(draft: OrderDraft, actor: User, now: datetime | None = None
-            ) -> tuple[Order, bool]:
+def confirm(draft: OrderDraft, actor: User) -> tuple[Order, bool]:
     """Place the draft's order (True), or answer the order it already placed (False).
     Raises Conflict for a discarded or expired draft, and the placement's own errors (422,
     409) when the order can't be placed as it is — the draft then stays open."""
@@ -297,9 +296,9 @@ def confirm(draft: OrderDraft, actor: User, now: datetime | None = None
     return result.order, result.created
 
 
-def _confirm_outcome(draft: OrderDraft, actor: User, now: datetime) -> Outcome:
+def _confirm_outcome(draft: OrderDraft, actor: User) -> Outcome:
     try:
-        order, created = confirm(draft, actor, now)
+        order, created = confirm(draft, actor)
     except DomainError as exc:
         db.session.refresh(draft)
         note = _why(exc)
