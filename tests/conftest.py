@@ -27,6 +27,7 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from tests import databases
 from tests.factories import PASSWORD, Factory
@@ -337,14 +338,25 @@ def live_db(app: Flask) -> Iterator[Factory]:
     limiter.reset()
 
 
-def _truncate_all() -> None:
+def _truncate_all(attempts: int = 5) -> None:
+    """Empty every table. The live server's background work (outbox delivery, scheduled runs)
+    may hold a table that TRUNCATE needs while waiting for one TRUNCATE holds: PostgreSQL
+    then aborts one side as a deadlock, sometimes ours, so a deadlock is retried."""
     tables = [t.name for t in db.metadata.sorted_tables]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(text(f'DELETE FROM "{table}"'))
-    db.session.commit()
+    for attempt in range(attempts):
+        try:
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(tables):
+                    db.session.execute(text(f'DELETE FROM "{table}"'))
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 # -- the browser ---------------------------------------------------------------------------
