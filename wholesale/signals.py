@@ -98,8 +98,12 @@ purchase_order_sent = _signals.signal("purchase-order-sent")
 delivery_dispatched = _signals.signal("delivery-dispatched")
 # the driver is two stops away: kwargs minutes (about how long until the drop)
 delivery_approaching = _signals.signal("delivery-approaching")
-# the driver could not deliver: kwargs kind ("closed", "refused", "damaged", "short"), note
+# the driver could not deliver: kwargs kind ("closed", "refused", "damaged", "short"), note,
+# photo (None, or (bytes, content type) of a checked PNG/JPEG/WebP image)
 delivery_problem = _signals.signal("delivery-problem")
+# a stop was delivered, once: kwargs recipient, signature and photo (None or (bytes, content
+# type), checked images): messaging shows them in the order thread as the proof
+delivery_proof = _signals.signal("delivery-proof")
 # a later stop will now arrive after its receiving window (the driver is running late), once
 # per stop: kwargs eta (the new expected arrival), window_end (aware datetimes)
 delivery_running_late = _signals.signal("delivery-running-late")

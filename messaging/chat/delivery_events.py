@@ -1,5 +1,6 @@
 """Delivery-run events in the order thread (wholesale/routes' signals): the arrival window
-on dispatch, the driver two stops away, a problem at the door. Registered in events.py."""
+on dispatch, the driver two stops away, a problem at the door (with its photo), the proof of
+a delivered stop (signature and photo attached). Registered in events.py."""
 
 from __future__ import annotations
 
@@ -50,12 +51,38 @@ def approaching(order: Order, kwargs: dict[str, Any]) -> Any:
                  {"minutes": minutes})
 
 
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+def _image(kwargs: dict[str, Any], key: str, stem: str) -> tuple[tuple[str, bytes], ...]:
+    """The signal's checked image ((bytes, content type) or None) as an attachment."""
+    image = kwargs.get(key)
+    if not image:
+        return ()
+    data, content_type = image
+    return ((f"{stem}.{_EXTENSIONS.get(content_type, 'png')}", data),)
+
+
 def problem(order: Order, kwargs: dict[str, Any]) -> Any:
     from messaging.chat.events import Event
 
     kind, note = str(kwargs.get("kind") or ""), str(kwargs.get("note") or "")
     body = f"Delivery problem ({kind}): {note}" if note else f"Delivery problem ({kind})."
-    return Event("delivery_problem", body, {"kind": kind, "note": note})
+    files = _image(kwargs, "photo", f"{kind or 'problem'}-photo")
+    return Event("delivery_problem", body, {"kind": kind, "note": note}, files=files)
+
+
+def proof(order: Order, kwargs: dict[str, Any]) -> Any:
+    """The proof of a delivered stop: who took it, with the signature and photo attached."""
+    from messaging.chat.events import Event
+
+    recipient = str(kwargs.get("recipient") or "")
+    files = (_image(kwargs, "signature", "signature")
+             + _image(kwargs, "photo", "delivery-photo"))
+    what = " and ".join(key for key in ("signature", "photo") if kwargs.get(key))
+    body = f"Proof of delivery: received by {recipient}"
+    body += f" ({what} attached)." if what else "."
+    return Event("delivery_proof", body, {"recipient": recipient}, files=files)
 
 
 def running_late(order: Order, kwargs: dict[str, Any]) -> Any:
@@ -71,5 +98,6 @@ RENDERERS = {
     "delivery_dispatched": dispatched,
     "delivery_approaching": approaching,
     "delivery_problem": problem,
+    "delivery_proof": proof,
     "delivery_running_late": running_late,
 }

@@ -33,6 +33,7 @@ class Event:
     body: str
     data: dict[str, Any] = field(default_factory=dict)
     order_update: dict[str, Any] | None = None
+    files: tuple[tuple[str, bytes], ...] = ()  # (filename, bytes): attached to the message
 
 
 Renderer = Callable[[Order, dict[str, Any]], Event | None]
@@ -372,7 +373,7 @@ def _receiver(name: str, render: Renderer) -> Callable[..., None]:
                 services.post_order_update(order, event.order_update)
             return
         services.post_event(order, event_type=event.type, body=event.body, data=event.data,
-                            order_update=event.order_update)
+                            order_update=event.order_update, files=event.files)
         if name == "order_placed":
             for backorder in order.backorders:
                 receive(sender, order=backorder)

@@ -10,6 +10,7 @@ write may be committed by that statement alone; its broadcast then leaves at onc
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from messaging.chat import attention, ordering, outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile, mark_taken
+from messaging.chat.attachments import store as store_file
 from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
@@ -111,10 +113,15 @@ def post_event(
     body: str,
     data: dict[str, Any] | None = None,
     order_update: dict[str, Any] | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> Posted:
-    """A system message about the order, in the transaction of the change it describes."""
+    """A system message about the order, in the transaction of the change it describes;
+    `files` ((filename, bytes): a delivery's signature or photo) are checked and kept as
+    the message's attachments, like those people send."""
     ref = ref_of(ensure_thread(order))
-    payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
+    stored = [store_file(io.BytesIO(content), name) for name, content in files]
+    payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data,
+                      files=stored)
     assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:
         post_order_update(order, order_update)

@@ -208,6 +208,23 @@
     this.list.insertBefore(node, items.length ? items[0] : firstPending);
   };
 
+  function attachmentLink(a) {
+    var link = el("a", a.is_image ? "msg__image" : "msg__file");
+    link.href = a.url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    if (a.is_image) {
+      var img = document.createElement("img");
+      img.src = a.url;
+      img.alt = a.filename;
+      img.loading = "lazy";
+      link.appendChild(img);
+    } else {
+      link.textContent = a.filename + " (" + Math.ceil(a.size / 1024) + " KB)";
+    }
+    return link;
+  }
+
   Thread.prototype.render = function (m) {
     var mine = m.author && m.author.id === this.userId;
     var li = el("li", "msg msg--" + m.kind + (mine ? " msg--mine" : ""));
@@ -223,6 +240,11 @@
       line.appendChild(document.createTextNode(" "));
       line.appendChild(timeOf(m.created_at));
       li.appendChild(line);
+      if (m.attachments && m.attachments.length) {  // a delivery's signature or photo
+        var proof = el("div", "msg__proof");
+        m.attachments.forEach(function (a) { proof.appendChild(attachmentLink(a)); });
+        li.appendChild(proof);
+      }
       if (m.event && m.event.type === "draft" && m.event.draft_id) {
         li.classList.add("msg--draft");
         li.dataset.draftId = m.event.draft_id;
@@ -239,22 +261,7 @@
     meta.appendChild(timeOf(m.created_at));
     bubble.appendChild(meta);
     if (m.body) bubble.appendChild(window.OrdertalkChatText.render(m.body, el("div", "msg__text")));
-    (m.attachments || []).forEach(function (a) {
-      var link = el("a", a.is_image ? "msg__image" : "msg__file");
-      link.href = a.url;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      if (a.is_image) {
-        var img = document.createElement("img");
-        img.src = a.url;
-        img.alt = a.filename;
-        img.loading = "lazy";
-        link.appendChild(img);
-      } else {
-        link.textContent = a.filename + " (" + Math.ceil(a.size / 1024) + " KB)";
-      }
-      bubble.appendChild(link);
-    });
+    (m.attachments || []).forEach(function (a) { bubble.appendChild(attachmentLink(a)); });
     li.appendChild(bubble);
     return li;
   };

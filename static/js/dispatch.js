@@ -61,6 +61,7 @@
           .addTo(map)
           .bindPopup(route.vehicle + " · " + stop.sequence + ". " + stop.buyer + " · ETA " + stop.eta);
       });
+      if (path.length < 2) return;  // an idle van: no line
       path.push(home);
       L.polyline(path, { color: route.colour, weight: 4, opacity: 0.85 }).addTo(map);
     });
@@ -98,7 +99,8 @@
       });
     });
 
-    // Drag a stop onto another stop (of any route of the run): it takes that place.
+    // Drag a stop onto another stop (of any route of the run): it takes that place; dropped
+    // on a route's list elsewhere (an empty van's too), it goes last on that route.
     // The Move form beside each stop does the same from the keyboard.
     var dragged = null;
     document.querySelectorAll("[data-run][data-status=planned] [data-stop]").forEach(function (item) {
@@ -113,20 +115,41 @@
         item.classList.remove("stop--dragging");
         dragged = null;
       });
-      item.addEventListener("dragover", function (event) {
-        if (!dragged || dragged === item.dataset.stop) return;
+    });
+
+    function dropTarget(event) {
+      var stop = event.target.closest("[data-stop]");
+      return stop && stop.dataset.stop !== dragged ? stop : event.currentTarget;
+    }
+
+    function clearDrop(list) {
+      list.querySelectorAll(".stop--drop").forEach(function (el) { el.classList.remove("stop--drop"); });
+      list.classList.remove("stops--drop");
+    }
+
+    document.querySelectorAll("[data-run][data-status=planned] [data-stops]").forEach(function (list) {
+      list.addEventListener("dragover", function (event) {
+        if (!dragged) return;
         event.preventDefault();
-        item.classList.add("stop--drop");
+        clearDrop(list);
+        var target = dropTarget(event);
+        target.classList.add(target === list ? "stops--drop" : "stop--drop");
       });
-      item.addEventListener("dragleave", function () { item.classList.remove("stop--drop"); });
-      item.addEventListener("drop", function (event) {
+      list.addEventListener("dragleave", function (event) {
+        if (!list.contains(event.relatedTarget)) clearDrop(list);
+      });
+      list.addEventListener("drop", function (event) {
         event.preventDefault();
-        item.classList.remove("stop--drop");
+        clearDrop(list);
         var stop = dragged || event.dataTransfer.getData("text/plain");
-        if (!stop || stop === item.dataset.stop) return;
+        var target = dropTarget(event);
+        if (!stop || (target !== list && target.dataset.stop === stop)) return;
+        var position = target === list
+          ? list.querySelectorAll("[data-stop]").length + 1
+          : Number(target.dataset.sequence);
         act(api("/stops/" + stop + "/move", { method: "POST", body: {
-          route_id: Number(item.closest("[data-route]").dataset.route),
-          position: Number(item.dataset.sequence),
+          route_id: Number(list.closest("[data-route]").dataset.route),
+          position: position,
         } }), "Moved.");
       });
     });

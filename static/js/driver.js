@@ -1,8 +1,10 @@
-// The driver's phone view. Every action (arrived, delivered, problem) is put in a queue in
-// localStorage under its own client key, shown as done at once, and sent when the phone is
-// online — in order, one at a time, each removed once the server has answered it. A
-// connection that drops mid-request leaves the action queued; sending it again is harmless
-// (the server applies a repeated action once).
+// The driver's phone view. Every action (arrived, delivered, problem — with its signature
+// and photo, a photo scaled down to a JPEG first) is put in a queue in localStorage under its
+// own client key, shown as done at once, and sent when the phone is online — in order, one
+// at a time, each removed once the server has answered it. A connection that drops
+// mid-request leaves the action queued; sending it again is harmless (the server applies a
+// repeated action once). When the phone's storage cannot hold an action's photo, the driver
+// is told so and nothing is queued.
 (function () {
   "use strict";
 
@@ -14,7 +16,15 @@
     try { return JSON.parse(window.localStorage.getItem(STORE) || "[]"); } catch (e) { return []; }
   }
 
-  function save(queue) { window.localStorage.setItem(STORE, JSON.stringify(queue)); }
+  // False when the phone's storage cannot hold the queue (a photo too many).
+  function save(queue) {
+    try {
+      window.localStorage.setItem(STORE, JSON.stringify(queue));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
@@ -35,12 +45,66 @@
     showSync(navigator.onLine ? "Sending " + what + "…" : "Offline: " + what + " waiting; sent when you are back online.");
   }
 
+  // Queue an action; false when it could not be kept (the phone's storage is full).
   function enqueue(stop, action, body) {
     var queue = load();
-    if (queue.some(function (e) { return e.stop === stop && e.action === action; })) return;
+    if (queue.some(function (e) { return e.stop === stop && e.action === action; })) return true;
     queue.push({ key: newKey(), stop: stop, action: action, body: body || null });
-    save(queue);
+    if (!save(queue)) return false;
     flush();
+    return true;
+  }
+
+  // A chosen photo as a JPEG data URL, at most PHOTO_EDGE px on its longer side, so that a
+  // few fit in the page's offline queue; null without one. Rejects when it cannot be read.
+  var PHOTO_EDGE = 1600;
+  function photoData(input) {
+    var file = input.files && input.files[0];
+    if (!file) return Promise.resolve(null);
+    return window.createImageBitmap(file).then(function (bitmap) {
+      var scale = Math.min(1, PHOTO_EDGE / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return canvas.toDataURL("image/jpeg", 0.8);
+    });
+  }
+
+  function photoField(form) {
+    var input = form.querySelector("[data-photo]");
+    var preview = form.querySelector("[data-preview]");
+    input.addEventListener("change", function () {
+      photoData(input).then(function (url) {
+        preview.hidden = !url;
+        if (url) preview.src = url;
+      }, function () {
+        preview.hidden = true;
+      });
+    });
+    return input;
+  }
+
+  // Queue the action with the photo (if any) and show the stop as done; else say why not.
+  function submitWithPhoto(card, form, action, body, state) {
+    var error = form.querySelector("[data-error]");
+    var button = form.querySelector("[type=submit]");
+    button.disabled = true;
+    photoData(form.querySelector("[data-photo]")).then(function (photo) {
+      if (photo) body.photo = photo;
+      button.disabled = false;
+      if (!enqueue(Number(card.dataset.drop), action, body)) {
+        error.textContent = "This phone has no room to keep the photo until you are back online. " +
+          "Remove the photo to send without it, or send once you have a connection.";
+        error.hidden = false;
+        return;
+      }
+      markDone(card, state);
+    }, function () {
+      button.disabled = false;
+      error.textContent = "This photo could not be read. Take it again, or send without it.";
+      error.hidden = false;
+    });
   }
 
   function drop(key) {
@@ -161,27 +225,32 @@
     var canvas = delivered.querySelector("[data-signature]");
     var clear = signaturePad(canvas);
     var error = delivered.querySelector("[data-error]");
+    var deliveredPhoto = photoField(delivered);
     delivered.querySelector("[data-clear]").addEventListener("click", clear);
     delivered.addEventListener("submit", function (event) {
       event.preventDefault();
       var recipient = delivered.elements.recipient.value.trim();
+      var hasPhoto = deliveredPhoto.files && deliveredPhoto.files.length > 0;
       error.hidden = true;
-      if (!recipient || !canvas.dataset.drawn) {
-        error.textContent = !recipient ? "Who took the delivery?" : "Ask them to sign above.";
+      if (!recipient || !(canvas.dataset.drawn || hasPhoto)) {
+        error.textContent = !recipient ? "Who took the delivery?"
+          : "Ask them to sign above, or add a photo of the drop.";
         error.hidden = false;
         return;
       }
-      enqueue(stop, "delivered", { recipient: recipient, signature: canvas.toDataURL("image/png") });
-      markDone(card, "delivered");
+      var body = { recipient: recipient };
+      if (canvas.dataset.drawn) body.signature = canvas.toDataURL("image/png");
+      submitWithPhoto(card, delivered, "delivered", body, "delivered");
     });
 
     var problem = card.querySelector('[data-panel="problem"]');
+    photoField(problem);
     problem.addEventListener("submit", function (event) {
       event.preventDefault();
       var note = problem.elements.note.value.trim();
+      problem.querySelector("[data-error]").hidden = true;
       if (!note) return problem.elements.note.focus();
-      enqueue(stop, "problem", { kind: problem.elements.kind.value, note: note });
-      markDone(card, "problem");
+      submitWithPhoto(card, problem, "problem", { kind: problem.elements.kind.value, note: note }, "problem");
     });
   }
 

@@ -14,7 +14,7 @@ from tests.routes.conftest import PNG, Day
 from wholesale.extensions import db
 from wholesale.fulfilment.models import EventKind, OrderEvent
 from wholesale.orders.models import Order, OrderStatus
-from wholesale.routes.models import Route, Run, Stop, Vehicle
+from wholesale.routes.models import Run, Stop, Vehicle
 
 
 def _count(model) -> int:
@@ -80,15 +80,9 @@ def test_replanning_keeps_locked_stops_and_dispatched_runs(day: Day, api_as) -> 
     # Lock the first order on the van that did not get it.
     vehicle, stop = placed[orders[0].id]
     other = two["id"] if vehicle == one["id"] else one["id"]
-    target = next(r for r in db.session.scalars(select(Route).where(Route.run_id == run["id"]))
-                  if r.vehicle_id == other) if len(run["routes"]) == 2 else None
-    if target is None:  # one van took everything: give the other one a route to move to
-        db.session.add(Route(supplier_id=day.shop.supplier.id, run_id=run["id"],
-                             vehicle_id=other, driver_id=None, position=1))
-        db.session.flush()
-        target = db.session.scalars(select(Route).where(Route.vehicle_id == other)).one()
-    from wholesale.routes import services
-    services.move_stop(db.session.get(Stop, stop["id"]), target, 1)
+    [target] = [r for r in run["routes"] if r["vehicle_id"] == other]  # even when idle
+    assert api.post(f"/api/v1/stops/{stop['id']}/move",
+                    json={"route_id": target["id"], "position": 1}).status_code == 200
     again = _plan(api, day, status=200)
     assert again["id"] == run["id"]
     vehicle, stop = _stops(again)[orders[0].id]
@@ -242,6 +236,36 @@ def test_the_dispatcher_moves_and_locks_stops(day: Day, api_as) -> None:
     assert_error(api.post(f"/api/v1/stops/{moving['id']}/move",
                           json={"route_id": one["id"], "position": 1}), 409, "run_dispatched")
     assert len(orders) == sum(len(r["stops"]) for r in routes.values())
+
+
+def test_a_stop_moves_onto_an_idle_van_and_back(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    busy = _vehicle(api, day, "Van 1", cases=40)
+    idle = _vehicle(api, day, "Van 2", cases=1, driver=day.other_driver)  # fits no order
+    orders = [day.order(day.customer(n)) for n in range(3)]
+    run = _plan(api, day)
+    routes = {r["vehicle_id"]: r for r in run["routes"]}
+    assert set(routes) == {busy["id"], idle["id"]}
+    assert routes[idle["id"]]["stops"] == [] and routes[idle["id"]]["distance_m"] == 0
+    moving = routes[busy["id"]]["stops"][1]
+    moved = api.post(f"/api/v1/stops/{moving['id']}/move",
+                     json={"route_id": routes[idle["id"]]["id"], "position": 5})
+    assert moved.status_code == 200, moved.get_json()
+    after = {r["vehicle_id"]: r for r in moved.get_json()["routes"]}
+    [there] = after[idle["id"]]["stops"]
+    assert there["id"] == moving["id"] and there["sequence"] == 1 and there["locked"] is True
+    assert there["eta"] is not None and after[idle["id"]]["distance_m"] > 0
+    assert [s["sequence"] for s in after[busy["id"]]["stops"]] == [1, 2]
+    # Moved back, the van is idle again but keeps its (empty) route to receive stops.
+    back = api.post(f"/api/v1/stops/{moving['id']}/move",
+                    json={"route_id": routes[busy["id"]]["id"], "position": 1}).get_json()
+    emptied = {r["vehicle_id"]: r for r in back["routes"]}[idle["id"]]
+    assert emptied["stops"] == [] and emptied["distance_m"] == 0
+    assert len(_stops(back)) == len(orders)
+    # A replan keeps the locked stop where it was put; dispatch leaves the idle van be.
+    again = _plan(api, day, status=200)
+    assert _stops(again)[moving["order_id"]][0] == busy["id"]
+    assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
 
 
 def test_a_location_s_receiving_windows_are_set_by_its_buyer_or_supplier(day, api_as) -> None:

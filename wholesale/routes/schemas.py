@@ -90,21 +90,25 @@ class RunListSchema(Schema):
     items = fields.List(fields.Nested(RunSchema))
 
 
+_IMAGE = "a data URL (PNG, JPEG or WebP, at most 5 MB); shown in the order thread"
+
+
 class DeliveredSchema(Schema):
     recipient = fields.String(required=True, validate=validate.Length(1, 200))
     signature = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=8 * 1024 * 1024),
-                              metadata={"description": "a data URL (PNG, JPEG or WebP)"})
+                              metadata={"description": _IMAGE})
     photo = fields.String(load_default=None, allow_none=True,
                           validate=validate.Length(max=8 * 1024 * 1024),
-                          metadata={"description": "a data URL (PNG, JPEG or WebP)"})
+                          metadata={"description": _IMAGE})
 
 
 class ProblemSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf([k.value for k in ProblemKind]))
     note = fields.String(required=True, validate=validate.Length(1, 2000))
-
-
+    photo = fields.String(load_default=None, allow_none=True,
+                          validate=validate.Length(max=8 * 1024 * 1024),
+                          metadata={"description": _IMAGE})
 
 
 class WindowSchema(Schema):

@@ -250,12 +250,18 @@ def plan_run(supplier: Organization, warehouse_id: int, day: date) -> tuple[Run,
                   exploration=config["ROUTING_EXPLORATION"],
                   timeout_s=config["ROUTING_TIMEOUT_S"])
 
+    # Every vehicle gets a route, an idle one empty, so the dispatcher can move stops onto it.
+    busy = {r.vehicle_id for r in result.routes}
+    ordered = [(r.vehicle_id, r) for r in result.routes] + [
+        (v.id, None) for v in vehicles if v.id not in busy]
     by_vehicle = {v.id: v for v in vehicles}
-    for position, planned in enumerate(result.routes):
-        vehicle = by_vehicle[planned.vehicle_id]
+    for position, (vehicle_id, planned) in enumerate(ordered):
+        vehicle = by_vehicle[vehicle_id]
         route = Route(supplier_id=supplier.id, vehicle_id=vehicle.id,
                       driver_id=vehicle.driver_id, position=position)
         run.routes.append(route)
+        if planned is None:
+            planned = evaluate(_plan_vehicle(vehicle), [], [], m)
         _apply(route, planned, day, zone)
         for n, stop in enumerate(planned.stops, start=1):
             cases, kg = loads[stop.job_id]

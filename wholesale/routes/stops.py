@@ -1,10 +1,12 @@
 """The driver's actions on a stop: arrived, delivered (recipient, drawn signature and/or
-photo), problem. Only the route's driver may act; anyone else gets a 404 (a second driver
-never learns another's stops exist). Each action applies once: the stop row is locked and
-a repeat of the same action returns the stop unchanged, so a phone that sends its queued
-*Delivered* twice places one transition. Delivered moves the order to `delivered` through
-the one state machine (`fulfilment.delivery.deliver`) once every stop of the order is
-delivered and it has shipped; the signature (or photo) becomes the proof on that event."""
+photo), problem (a note, optionally a photo). Only the route's driver may act; anyone else
+gets a 404 (a second driver never learns another's stops exist). Each action applies once:
+the stop row is locked and a repeat of the same action returns the stop unchanged, so a
+phone that sends its queued *Delivered* twice places one transition. Delivered moves the
+order to `delivered` through the one state machine (`fulfilment.delivery.deliver`) once
+every stop of the order is delivered and it has shipped; the signature (or photo) becomes
+the proof on that event, and both go into the order thread as attachments of the proof's
+event (`delivery_proof`). A problem's photo goes with the problem's event."""
 
 from __future__ import annotations
 
@@ -135,6 +137,8 @@ def delivered(driver: User, stop_id: int, *, recipient: str, signature: str | No
         stop.photo_name = _store(stop, pictured, "photo")
     db.session.flush()
     order = stop.order
+    signals.delivery_proof.send(order.supplier, order=order, actor=driver, stop=stop,
+                                recipient=name, signature=signed, photo=pictured)
     all_stops = db.session.scalars(select(Stop).where(Stop.order_id == order.id)).all()
     if order.status is OrderStatus.SHIPPED and all(
             s.status is StopStatus.DELIVERED for s in all_stops):
@@ -145,12 +149,16 @@ def delivered(driver: User, stop_id: int, *, recipient: str, signature: str | No
     return stop
 
 
-def problem(driver: User, stop_id: int, *, kind: str, note: str) -> Stop:
+def problem(driver: User, stop_id: int, *, kind: str, note: str,
+            photo: str | None = None) -> Stop:
+    """Could not deliver (closed, refused, damaged, short): a note and optionally a photo,
+    which goes with the problem's event into the order thread."""
     stop = stop_for(driver, stop_id)
     if stop.status is StopStatus.DELIVERED:
         raise Conflict("This stop is already delivered.", code="stop_delivered")
     text = clean_text(note, "note", required=True, limit=2000,
                       what="Say what happened; the supplier's staff see it.")
+    pictured = _decode(photo, "photo")
     if stop.status is StopStatus.PROBLEM and stop.problem_kind is ProblemKind(kind) \
             and stop.problem_note == text:
         return stop  # the same report sent again
@@ -158,7 +166,7 @@ def problem(driver: User, stop_id: int, *, kind: str, note: str) -> Stop:
     stop.problem_kind = ProblemKind(kind)
     stop.problem_note = text
     signals.delivery_problem.send(stop.order.supplier, order=stop.order, actor=driver,
-                                  stop=stop, kind=kind, note=text)
+                                  stop=stop, kind=kind, note=text, photo=pictured)
     services.complete_if_done(stop.route.run)
     db.session.flush()
     return stop
