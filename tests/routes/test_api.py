@@ -5,10 +5,14 @@ run, and bad input answered clearly with nothing changed."""
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import time
 
 from sqlalchemy import func, select
 
+from messaging.chat.attachments import path_of
+from messaging.chat.models import Message
 from tests.orders.errors import assert_error
 from tests.routes.conftest import PNG, Day
 from wholesale.extensions import db
@@ -163,6 +167,73 @@ def test_a_problem_is_recorded_and_bad_proof_refused(day: Day, api_as) -> None:
                            json={"kind": "closed", "note": "Shutters down at 9:10"})
     assert response.get_json()["status"] == "problem"
     assert db.session.get(Order, order.id).status is OrderStatus.SHIPPED
+
+
+def _jpeg(size: int = 40) -> str:
+    """A real JPEG photo as the phone sends it (a data URL)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 120, 40)).save(out, "JPEG")
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _thread(order_id: int, event_type: str) -> list[Message]:
+    return list(db.session.scalars(select(Message).where(
+        Message.order_id == order_id, Message.event_type == event_type)
+        .execution_options(all_tenants=True)))
+
+
+def test_photos_of_problems_and_deliveries_are_proof_in_the_thread(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    _vehicle(api, day)
+    orders = [day.order(day.customer(n)) for n in range(3)]
+    run = _plan(api, day)
+    assert api.post(f"/api/v1/runs/{run['id']}/dispatch").status_code == 200
+    driver = api_as(day.driver)
+    stops = {order_id: stop["id"] for order_id, (_, stop) in _stops(run).items()}
+    damaged, signed, pictured = (stops[o.id] for o in orders)
+
+    # Bad photos: refused by their bytes, nothing changes.
+    gif = "data:image/gif;base64," + base64.b64encode(b"GIF89a" + b"\0" * 20).decode()
+    text = "data:image/jpeg;base64," + base64.b64encode(b"not a photo at all").decode()
+    big = "data:image/jpeg;base64," + base64.b64encode(
+        b"\xff\xd8\xff\xe0" + b"\0" * (5 * 1024 * 1024)).decode()
+    for photo in (gif, text, big, "https://example.com/a.jpg"):
+        assert_error(driver.post(f"/api/v1/stops/{damaged}/problem", json={
+            "kind": "damaged", "note": "Crushed", "photo": photo}), 422, fields=("photo",))
+        assert_error(driver.post(f"/api/v1/stops/{pictured}/delivered", json={
+            "recipient": "Ana", "photo": photo}), 422, fields=("photo",))
+    assert {db.session.get(Stop, s).status.value for s in stops.values()} == {"planned"}
+    assert _thread(orders[0].id, "delivery_problem") == []
+
+    photo = _jpeg()
+    reported = driver.post(f"/api/v1/stops/{damaged}/problem",
+                           json={"kind": "damaged", "note": "Two cases crushed", "photo": photo})
+    assert reported.status_code == 200, reported.get_json()
+    again = driver.post(f"/api/v1/stops/{damaged}/problem",
+                        json={"kind": "damaged", "note": "Two cases crushed", "photo": photo})
+    assert again.status_code == 200  # the queue sent it twice: one event, one photo
+    [event] = _thread(orders[0].id, "delivery_problem")
+    assert event.body == "Delivery problem (damaged): Two cases crushed"
+    [attachment] = event.attachments
+    assert attachment.content_type == "image/jpeg" and attachment.filename == "damaged-photo.jpg"
+    assert attachment.buyer_id == orders[0].buyer_id and not attachment.internal
+    assert path_of(attachment.storage_key).read_bytes() == base64.b64decode(photo.split(",")[1])
+
+    both = driver.post(f"/api/v1/stops/{signed}/delivered",
+                       json={"recipient": "Ana", "signature": PNG, "photo": photo})
+    assert both.status_code == 200, both.get_json()
+    [proof] = _thread(orders[1].id, "delivery_proof")
+    assert proof.body == "Proof of delivery: received by Ana (signature and photo attached)."
+    assert sorted(a.filename for a in proof.attachments) == ["delivery-photo.jpg",
+                                                             "signature.png"]
+    only = driver.post(f"/api/v1/stops/{pictured}/delivered",
+                       json={"recipient": "Bo", "photo": photo})
+    assert only.status_code == 200 and only.get_json()["status"] == "delivered"
+    [proof] = _thread(orders[2].id, "delivery_proof")
+    assert [a.content_type for a in proof.attachments] == ["image/jpeg"]
+    assert db.session.get(Order, orders[2].id).status is OrderStatus.DELIVERED
 
 
 def test_bad_input_is_a_clear_error_and_changes_nothing(day: Day, api_as, factory) -> None:
