@@ -6,19 +6,34 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from wholesale.accounts.models import Role
 from wholesale.db import parse_id
+from wholesale.extensions import db
 from wholesale.invoicing.api import pdf_response
 from wholesale.invoicing.clock import local_today
 from wholesale.portal.access import me, my_org, supplier_required
-from wholesale.routes import pages
+from wholesale.portal.forms import status_of, submit
+from wholesale.routes import pages, services
+from wholesale.routes.forms import SLOTS, receiving_form
 from wholesale.routes.models import Route
 from wholesale.routes.sheet import route_sheet_pdf
+from wholesale.sites.models import DeliveryLocation
 from wholesale.tenancy import get_or_404
+from wholesale.trading.models import TradingRelationship
 
 bp = Blueprint("routes", __name__)
 
@@ -85,3 +100,37 @@ def driver() -> ResponseReturnValue:
         abort(404)
     day, routes = pages.driver_day(user, local_today(user.organization_id))
     return render_template("routes/driver.html", day=day, routes=routes)
+
+
+@bp.route("/locations/<int:location_id>/receiving", methods=["GET", "POST"])
+@login_required
+def receiving(location_id: int) -> ResponseReturnValue:
+    """When a delivery location takes deliveries: its buyer sets it from their locations,
+    the supplier for a customer from the customer's page (anyone else: 404)."""
+    location = get_or_404(DeliveryLocation, location_id)
+    saved = services.receiving_of(location)
+    most = max([sum(1 for w in saved["windows"] if w["weekday"] == d) for d in range(1, 8)])
+    form = receiving_form(max(SLOTS, most))
+    if request.method == "GET":
+        form.fill(saved)
+    done, _ = submit(form, lambda: services.set_receiving(
+        location, form.windows(), service_minutes=form.service_minutes.data,
+        notes=form.receiving_notes.data or ""))
+    if done:
+        flash(f"Receiving hours of “{location.name}” saved.", "success")
+        return redirect(url_for("routes.receiving", location_id=location.id))
+    return render_template("routes/receiving.html", form=form, location=location,
+                           back=_back_to(location)), status_of(form)
+
+
+def _back_to(location: DeliveryLocation) -> tuple[str, str]:
+    """(label, URL) of the page the form is reached from."""
+    org = my_org()
+    if location.buyer_id == org.id:
+        return "Delivery locations", url_for("sites.locations")
+    relationship = db.session.scalars(select(TradingRelationship).where(
+        TradingRelationship.supplier_id == org.id,
+        TradingRelationship.buyer_id == location.buyer_id)).first()
+    if relationship is None:
+        return "Customers", url_for("trading.customers")
+    return location.buyer.name, url_for("trading.customer", relationship_id=relationship.id)

@@ -13,6 +13,7 @@ from wholesale.accounts.forms import InviteForm
 from wholesale.accounts.models import InvitationKind
 from wholesale.portal.access import buyer_required, me, my_org, supplier_required
 from wholesale.portal.forms import status_of, submit
+from wholesale.sites.services import locations_of
 from wholesale.trading import services
 from wholesale.trading.models import PaymentTerms
 from wholesale.urls import public_url
@@ -89,8 +90,8 @@ def customer(relationship_id: int) -> ResponseReturnValue:
     if done:
         flash(f"Terms for {relationship.buyer.name} saved.", "success")
         return redirect(url_for("trading.customers"))
-    return render_template("trading/customer.html", form=form,
-                           relationship=relationship), status_of(form)
+    return render_template("trading/customer.html", form=form, relationship=relationship,
+                           locations=locations_of(relationship.buyer)), status_of(form)
 
 
 @bp.get("/suppliers")
