@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 from datetime import time
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -103,6 +104,39 @@ def test_replanning_keeps_locked_stops_and_dispatched_runs(day: Day, api_as) -> 
     newer = _plan(api, day)
     assert newer["id"] != run["id"] and set(_stops(newer)) == {late.id}
     assert_error(api.post(f"/api/v1/runs/{run['id']}/dispatch"), 409, "run_dispatched")
+
+
+def test_a_split_order_is_on_each_warehouse_s_run_for_its_part(day: Day, api_as) -> None:
+    api = api_as(day.shop.supplier_user)
+    _vehicle(api, day, "Oakland van")
+    _vehicle(api, day, "Sacramento truck", driver=day.other_driver,
+             warehouse_id=day.shop.far.id, shift_end="17:00")
+    scarce = day.shop.product({day.shop.near: 5, day.shop.far: 5},  # neither fills 8
+                              weight_kg=Decimal("2"))
+    split = day.order(day.customer(1), 8, product=scarce)  # 5 from Oakland, 3 from Sacramento
+    local = day.order(day.customer(2))  # all from Oakland
+    near = _plan(api, day)
+    far = api.post("/api/v1/runs", json={"warehouse_id": day.shop.far.id,
+                                         "date": day.day.isoformat()})
+    assert far.status_code == 201, far.get_json()
+    far = far.get_json()
+    assert set(_stops(near)) == {split.id, local.id} and set(_stops(far)) == {split.id}
+    near_stop, far_stop = _stops(near)[split.id][1], _stops(far)[split.id][1]
+    assert (near_stop["cases"], far_stop["cases"]) == (5, 3)
+    assert (float(near_stop["weight_kg"]), float(far_stop["weight_kg"])) == (10.0, 6.0)
+
+    # Each run ships its own part; the order is delivered when both stops are.
+    assert api.post(f"/api/v1/runs/{near['id']}/dispatch").status_code == 200
+    assert db.session.get(Order, split.id).status is not OrderStatus.SHIPPED
+    assert api.post(f"/api/v1/runs/{far['id']}/dispatch").status_code == 200
+    assert db.session.get(Order, split.id).status is OrderStatus.SHIPPED
+    proof = {"recipient": "Ana", "signature": PNG}
+    assert api_as(day.driver).post(f"/api/v1/stops/{near_stop['id']}/delivered",
+                                   json=proof).status_code == 200
+    assert db.session.get(Order, split.id).status is OrderStatus.SHIPPED  # half there
+    assert api_as(day.other_driver).post(f"/api/v1/stops/{far_stop['id']}/delivered",
+                                         json=proof).status_code == 200
+    assert db.session.get(Order, split.id).status is OrderStatus.DELIVERED
 
 
 def _dispatched(day: Day, api_as) -> tuple[dict, Order]:
