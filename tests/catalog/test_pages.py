@@ -85,11 +85,16 @@ def test_creating_a_product_through_the_form(app, shop):
     form = {"sku": "EGG-30", "name": "Eggs", "unit": "tray", "price": "4.50",
             "currency": "USD", "case_size": "30", "min_order_qty": "1", "order_multiple": "1",
             "reorder_point": "0", "overstock_level": "", "description": "", "category": "Dairy",
-            "break_min_qty": ["10", ""], "break_price": ["4.20", ""]}
+            "break_min_qty": ["10", ""], "break_price": ["4.20", ""], "weight_kg": "1.85"}
     response = client.post("/catalog/new", data=form)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     egg = db.session.scalars(select(Product).where(Product.sku == "EGG-30")).one()
     assert egg.price == Decimal("4.50") and egg.case_size == 30
+    assert egg.weight_kg == Decimal("1.85")  # a van's load adds it up (delivery runs)
+    page = client.get(f"/catalog/{egg.id}/edit").get_data(as_text=True)
+    assert 'name="weight_kg" type="text" value="1.85"' in page
+    client.post(f"/catalog/{egg.id}/edit", data={**form, "weight_kg": ""})
+    assert db.session.get(Product, egg.id).weight_kg is None
     assert [(b.min_qty, b.price) for b in egg.price_breaks] == [(10, Decimal("4.20"))]
 
 
@@ -100,6 +105,8 @@ def test_creating_a_product_through_the_form(app, shop):
         ({"price": "abc"}, "decimal amount"),
         ({"case_size": "0"}, "at least 1"),
         ({"break_min_qty": ["10", "5"], "break_price": ["4", "3"]}, "greater than"),
+        ({"weight_kg": "heavy"}, "Not a valid number"),
+        ({"weight_kg": "0"}, "greater than or equal to 0.001"),
     ],
 )
 def test_bad_product_forms_are_shown_again_with_the_problem(app, shop, changes, text):

@@ -19,7 +19,7 @@ from wholesale.portal.access import my_org, supplier_required
 _NEW = {"sku": "", "name": "", "description": "", "category": "", "unit": "case",
         "price": "", "currency": "USD", "case_size": 1, "min_order_qty": 1,
         "order_multiple": 1, "reorder_point": 0, "overstock_level": "",
-        "allow_backorder": False, "price_breaks": []}
+        "allow_backorder": False, "price_breaks": [], "weight_kg": ""}
 
 
 def _render(product: Any, values: dict[str, Any], errors: dict[str, list[str]],
@@ -37,7 +37,8 @@ def _render(product: Any, values: dict[str, Any], errors: dict[str, list[str]],
 def _values_of(product: Any) -> dict[str, Any]:
     return {
         **{k: getattr(product, k) for k in _NEW if k not in ("price", "price_breaks",
-                                                             "overstock_level")},
+                                                             "overstock_level", "weight_kg")},
+        "weight_kg": "" if product.weight_kg is None else f"{product.weight_kg.normalize():f}",
         "price": f"{product.price:.2f}",
         "overstock_level": "" if product.overstock_level is None else product.overstock_level,
         "price_breaks": [{"min_qty": b.min_qty, "price": f"{b.price:.2f}"}

@@ -34,6 +34,8 @@ def product_data(form: MultiDict[str, str], *, creating: bool) -> dict[str, Any]
     if "overstock_level" in form:
         raw = form.get("overstock_level", "").strip()
         data["overstock_level"] = _int_or_raw(raw) if raw else None
+    if "weight_kg" in form:
+        data["weight_kg"] = form.get("weight_kg", "").strip() or None
     data["allow_backorder"] = form.get("allow_backorder") in ("on", "1", "yes", "true")
     breaks = []
     for qty, price in zip(form.getlist("break_min_qty"), form.getlist("break_price"),
@@ -47,7 +49,8 @@ def product_data(form: MultiDict[str, str], *, creating: bool) -> dict[str, Any]
 def form_values(form: MultiDict[str, str]) -> dict[str, Any]:
     """What the person typed, to show the form again after an error."""
     values: dict[str, Any] = {k: form.get(k, "") for k in
-                              (*TEXT_FIELDS, "price", *INT_FIELDS, "overstock_level")}
+                              (*TEXT_FIELDS, "price", *INT_FIELDS, "overstock_level",
+                               "weight_kg")}
     values["allow_backorder"] = form.get("allow_backorder") in ("on", "1", "yes", "true")
     values["price_breaks"] = [
         {"min_qty": q, "price": p} for q, p in
