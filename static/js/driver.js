@@ -61,7 +61,9 @@
   function photoData(input) {
     var file = input.files && input.files[0];
     if (!file) return Promise.resolve(null);
-    return window.createImageBitmap(file).then(function (bitmap) {
+    return new Promise(function (resolve) {
+      resolve(window.createImageBitmap(file));  // a browser without it rejects, as a bad file
+    }).then(function (bitmap) {
       var scale = Math.min(1, PHOTO_EDGE / Math.max(bitmap.width, bitmap.height));
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(bitmap.width * scale);
@@ -74,13 +76,21 @@
   function photoField(form) {
     var input = form.querySelector("[data-photo]");
     var preview = form.querySelector("[data-preview]");
+    var remove = form.querySelector("[data-photo-clear]");
     input.addEventListener("change", function () {
+      remove.hidden = !input.value;
       photoData(input).then(function (url) {
         preview.hidden = !url;
         if (url) preview.src = url;
       }, function () {
         preview.hidden = true;
       });
+    });
+    remove.addEventListener("click", function () {
+      input.value = "";
+      preview.hidden = true;
+      remove.hidden = true;
+      form.querySelector("[data-error]").hidden = true;
     });
     return input;
   }

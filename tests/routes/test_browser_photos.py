@@ -202,3 +202,62 @@ def test_a_buyer_sets_receiving_hours_on_a_phone_and_a_desktop(browser, live_ser
     assert [(w["weekday"], w["opens"], w["closes"]) for w in saved["windows"]] == [
         (1, time(9), time(11, 30)), (5, time(6), time(10))]
     assert saved["service_minutes"] == 20
+
+
+FILL_STORAGE = """() => {
+  // Fill the origin's localStorage to the brim, then free about 2 KB: room for an action,
+  // not for a photo.
+  let n = 0;
+  for (const size of [262144, 16384, 1024]) {
+    const chunk = "x".repeat(size);
+    for (;;) {
+      try { localStorage.setItem("filler." + n, chunk); n += 1; } catch (e) { break; }
+    }
+  }
+  localStorage.removeItem("filler." + (n - 1));
+  localStorage.removeItem("filler." + (n - 2));
+  return n;
+}"""
+
+
+def test_a_photo_the_phone_cannot_keep_offline_is_said_so(browser, live_server,
+                                                          live_db) -> None:
+    day, _, driver_id = _setup(live_db)
+    run, _ = services.plan_run(day.shop.supplier, day.shop.near.id, day.day)
+    services.dispatch(run, day.shop.supplier_user)
+    stop = db.session.scalars(select(Route).where(Route.driver_id == driver_id)).one().stops[0]
+    stop_id, email = stop.id, day.driver.email
+    db.session.commit()
+    db.session.close()
+
+    phone = browser.new_context(base_url=live_server.url,
+                                viewport={"width": 390, "height": 844}, has_touch=True)
+    page = phone.new_page()
+    _sign_in(page, email, "/driver")
+    phone.set_offline(True)
+    assert page.evaluate(FILL_STORAGE) > 10
+    card = page.locator(f'[data-drop="{stop_id}"]')
+    card.get_by_role("button", name="Problem").click()
+    panel = card.locator("[data-panel=problem]")
+    panel.get_by_label("Note").fill("Shutters down")
+    photo = {"name": "door.jpg", "mimeType": "image/jpeg", "buffer": _photo()}
+    panel.get_by_label("Photo").set_input_files(photo)
+    panel.get_by_role("button", name="Send problem").click()
+    error = panel.locator("[data-error]")
+    error.wait_for()
+    assert "no room to keep the photo" in error.inner_text()
+    assert card.is_visible() and card.get_attribute("data-drop-status") == "planned"
+    queue = f"localStorage.getItem('ordertalk.driver.queue.{driver_id}')"
+    assert page.evaluate(queue) in (None, "[]")
+    save_screenshot(page, "driver-photo-no-room-390", full_page=False)
+    # Without the photo the report is kept, and sent once back online.
+    panel.get_by_role("button", name="Remove photo").click()
+    assert panel.locator("[data-preview]").is_hidden() and error.is_hidden()
+    assert panel.get_by_role("button", name="Remove photo").is_hidden()
+    panel.get_by_role("button", name="Send problem").click()
+    page.wait_for_function(f"() => ({queue} || '').includes('Shutters down')")
+    phone.set_offline(False)
+    page.wait_for_function(f"() => {queue} === '[]'")
+    assert _fresh(Stop, stop_id).status.value == "problem"
+    db.session.close()
+    phone.close()
