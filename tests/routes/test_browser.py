@@ -152,4 +152,11 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     proof.wait_for()
     assert buyer_page.evaluate("(img) => img.complete && img.naturalWidth > 0",
                                proof.element_handle())  # the drawn signature, served
+    # In the thread: the proof's event with the signature attached.
+    signed = buyer_page.locator(".msg--event", has_text="Proof of delivery: received by Ana "
+                                                         "at the back door (signature attached)")
+    signature = signed.locator(".msg__proof img[alt='signature.png']")
+    signature.scroll_into_view_if_needed()
+    buyer_page.wait_for_function("(img) => img.complete && img.naturalWidth === 320",
+                                 arg=signature.element_handle())
     buyer.close()
