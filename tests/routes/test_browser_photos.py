@@ -22,6 +22,7 @@ from wholesale.extensions import db
 from wholesale.orders.models import Order, OrderStatus
 from wholesale.routes import services
 from wholesale.routes.models import Route, Stop
+from wholesale.trading.models import TradingRelationship
 
 
 def _photo() -> bytes:
@@ -165,6 +166,9 @@ def test_a_buyer_sets_receiving_hours_on_a_phone_and_a_desktop(browser, live_ser
     buyer, user = shop.buyer, shop.buyer_user
     location = live_db.location(buyer, "Bistro back door", "37.76", "-122.42")
     email, location_id = user.email, location.id
+    supplier_email = shop.supplier_user.email
+    relationship = db.session.scalars(select(TradingRelationship).where(
+        TradingRelationship.buyer_id == buyer.id)).one().id
     db.session.commit()
     db.session.close()
     for width in (390, 1280):
@@ -197,6 +201,18 @@ def test_a_buyer_sets_receiving_hours_on_a_phone_and_a_desktop(browser, live_ser
         page.get_by_text("Receiving hours of “Bistro back door” saved.").wait_for()
         save_screenshot(page, f"receiving-{width}")
         context.close()
+    # The supplier reaches the same form from the customer's page.
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 390, "height": 900})
+    page = context.new_page()
+    _sign_in(page, supplier_email, f"/customers/{relationship}")
+    save_screenshot(page, "customer-locations-390")
+    page.locator(f'[data-receiving-link][href="/locations/{location_id}/receiving"]').click()
+    page.wait_for_url(f"**/locations/{location_id}/receiving")
+    friday = page.locator("fieldset[data-weekday='5']")
+    assert friday.get_by_label("Opens", exact=True).input_value() == "06:00"
+    assert page.locator(".back-link").get_attribute("href") == f"/customers/{relationship}"
+    context.close()
     db.session.rollback()
     saved = services.receiving_of(db.session.get(type(location), location_id))
     assert [(w["weekday"], w["opens"], w["closes"]) for w in saved["windows"]] == [
