@@ -188,17 +188,21 @@ def test_a_buyer_edits_a_standing_order(shop: Shop, client: FlaskClient) -> None
 
     # Every problem at once, each named by its label; nothing saved.
     refused = client.post(path, data=_form(
-        shop, [("LET-HRT", "3"), ("EGG", "1")], weekdays=["2", "6"],
+        shop, [("LET-HRT", "3"), ("", ""), ("EGG", "1")], weekdays=["2", "6"],
         ends_on=(next_monday() - timedelta(days=1)).isoformat()))
     assert refused.status_code == 422
     text = _text(refused)
     assert "Delivery days: No deliveries on Saturdays" in text
     assert "Until: The end" in text and "is before the start" in text
-    assert "Line 2: The minimum order for EGG is 2 case" in text
+    assert "Line 3: The minimum order for EGG is 2 case" in text  # the form's own row
+    html = refused.get_data(as_text=True)  # shown again as typed, row for row
+    assert 'name="quantity_2" inputmode="numeric" aria-label="Line 3: quantity" value="1"' \
+        in html
     assert _standing(so["id"]).weekday_list == [2, 5]
     not_read = client.post(path, data=_form(shop, [("LET-HRT", "three")], every_weeks="9"))
     assert not_read.status_code == 422
     assert "Line 1: Choose a product and a whole quantity." in _text(not_read)
+    assert 'value="three"' in not_read.get_data(as_text=True)
     assert "Every … weeks: Give a whole number of weeks from 1 to 8." in _text(not_read)
 
     until = next_monday() + timedelta(days=40)

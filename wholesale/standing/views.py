@@ -97,7 +97,9 @@ def _form(standing: StandingOrder | None, supplier: Organization, buyer: Organiz
         values = _current(standing)
     # The supplier's products on sale, and those of the lines that no longer are (shown,
     # so that saving names them instead of dropping the line).
-    in_lines = {line["product_id"] for line in values["lines"]}
+    entries = (_entries(request.form) if request.method == "POST"
+               else [(line["product_id"], str(line["quantity"])) for line in values["lines"]])
+    in_lines = {product_id for product_id, _ in entries if product_id is not None}
     products = db.session.scalars(
         select(Product).where(Product.supplier_id == supplier.id,
                               Product.archived_at.is_(None) | Product.id.in_(in_lines))
@@ -110,7 +112,8 @@ def _form(standing: StandingOrder | None, supplier: Organization, buyer: Organiz
                   for name, messages in errors.items()],
         weekdays=list(enumerate(ordering_rules.WEEKDAY_NAMES, start=1)),
         delivery_days=ordering_rules.describe_days(ordering_rules.rules_for(supplier.id)),
-        rows=range(max(FORM_LINES, len(values["lines"]) + 1))), 422 if errors else 200
+        entries=entries, rows=range(min(max(FORM_LINES, len(entries) + 1), MAX_FORM_LINES))
+    ), 422 if errors else 200
 
 
 def _locations(buyer: Organization) -> list[DeliveryLocation]:
@@ -231,6 +234,16 @@ def _current(standing: StandingOrder | None) -> dict[str, Any]:
             "lines": list(standing.lines), "weekdays": standing.weekday_list,
             "every_weeks": standing.every_weeks, "starts_on": standing.starts_on,
             "ends_on": standing.ends_on}
+
+
+def _entries(form: Any) -> list[tuple[int | None, str]]:
+    """The line rows as typed (product, quantity text), up to the last one filled in: what
+    the form shows again after an error."""
+    entries = [(parse_id(form.get(f"product_{i}")), (form.get(f"quantity_{i}") or "").strip())
+               for i in range(MAX_FORM_LINES)]
+    while entries and entries[-1] == (None, ""):
+        entries.pop()
+    return entries
 
 
 def _values(form: Any) -> tuple[dict[str, Any], dict[str, list[str]], list[int]]:
