@@ -78,7 +78,8 @@ from wholesale.purchasing.models import (
 )
 from wholesale.routes.models import ReceivingWindow, Route, Run, Stop, Vehicle
 from wholesale.sites.models import DeliveryLocation, Warehouse
-from wholesale.standing.models import StandingOccurrence, StandingOrder
+from wholesale.standing import services as standing_services
+from wholesale.standing.models import StandingOccurrence, StandingOrder, StandingSettings
 from wholesale.tenancy import _SCOPED, as_tenant
 from wholesale.trading.models import TradingRelationship
 
@@ -213,6 +214,7 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     OrderDraft: lambda t: [t.draft_id],
     StandingOrder: lambda t: [t.standing_id],
     StandingOccurrence: lambda t: t.rows[StandingOccurrence],
+    StandingSettings: lambda t: t.rows[StandingSettings],
     IntakeAlias: lambda t: t.rows[IntakeAlias],
     Vendor: lambda t: t.rows[Vendor],
     VendorItem: lambda t: t.rows[VendorItem],
@@ -352,6 +354,7 @@ def place_order(tenant: Tenant) -> None:
         "starts_on": monday.isoformat()})).json["id"]
     must(buyer.post(f"/api/v1/standing-orders/{tenant.standing_id}/skip",
                     json={"date": (monday + timedelta(days=2)).isoformat()}))
+    standing_services.save_settings(tenant.supplier_id, closed_dates=[monday])
     new_eta = (date.today() + timedelta(days=20)).isoformat()
     must(supplier.post(f"{order_url}/delays",
                        json={"reason": f"Delay {tenant.marker}", "new_eta": new_eta}))
@@ -420,7 +423,8 @@ def place_order(tenant: Tenant) -> None:
         .execution_options(**everything)
     ))
     for model in (InvoiceSettings, CreditNote, CreditHold, Notification, Vendor, VendorItem,
-                  PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine, ProductCost):
+                  PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine, ProductCost,
+                  StandingSettings):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)

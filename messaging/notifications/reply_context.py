@@ -1,16 +1,17 @@
 """SMS reply contexts: which thread a number's next reply goes to — an order's, or the
 account thread of a buyer and a supplier.
 
-A context is written when the provider has accepted an SMS about an order, or a
-`draft_reply` (our answer to a buyer ordering by SMS: its context is their account thread
-with that supplier) — the dispatcher records it with the send; a queued text the person
-never got must not capture replies —, and when a sender names an order or chooses a
-supplier by SMS. An inbound text from number N to our number M
-looks up the latest context for (N, M) — or for N alone among contexts whose sender number
-is unknown (the console backend) or chosen by a messaging service (M unknown: N's latest
-context) — no older than
-`CONTEXT_AGE`. Whether the sender may write in that order's thread is decided by
-inbound.py, not here."""
+A context is written when the provider has accepted an SMS about an order, or one of the
+`ACCOUNT_EVENTS` to a buyer — a `draft_reply` (our answer to a buyer ordering by SMS), a
+standing order's reminder or failure — whose context is their account thread with that
+supplier (there a reply to a reminder changes that occurrence:
+wholesale/standing/replies.py); the dispatcher records it with the send (a queued text the
+person never got must not capture replies) —, and when a sender names an order or chooses a
+supplier by SMS. An inbound text from number N to our number M looks up the latest context
+for (N, M) — or for N alone among contexts whose sender number is unknown (the console
+backend) or chosen by a messaging service (M unknown: N's latest context) — no older than
+`CONTEXT_AGE`. Whether the sender may write in that order's thread is decided by inbound.py,
+not here."""
 
 from __future__ import annotations
 
@@ -28,8 +29,9 @@ from wholesale.db import utcnow
 from wholesale.extensions import db
 
 CONTEXT_AGE = timedelta(days=14)
-# The order-less texts whose replies go to the account thread (draft_replies.EVENT).
-ACCOUNT_EVENTS = ("draft_reply",)
+# The order-less texts to a buyer whose replies go to the account thread: our answers to an
+# order by message (draft_replies.EVENT), a standing order's reminder and failure notice.
+ACCOUNT_EVENTS = ("draft_reply", "standing_order_reminder", "standing_order_failed")
 _SERVICE_PREFIX = "MG"  # Twilio messaging service SIDs: the From number is Twilio's choice
 
 
@@ -43,7 +45,7 @@ def sender_of(provider: Any) -> str | None:
 def record_sent(notification_ids: Iterable[int], sender: str | None, now: datetime,
                 connection: Connection | None = None) -> None:
     """Contexts of the SMS notifications just accepted by the provider (those about an
-    order, and the answers to a buyer ordering by SMS: their account thread), in one
+    order, and the `ACCOUNT_EVENTS` to a buyer: their account thread), in one
     statement on `connection` (the dispatcher's, marking them sent) or the session; a
     notification already recorded (sent twice after a lost lease) keeps its first context."""
     ids = list(notification_ids)

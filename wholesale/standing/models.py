@@ -99,8 +99,9 @@ class StandingOccurrence(TenantScoped, TimestampMixin, Base):
         return or_(cls.supplier_id == org_id, cls.buyer_id == org_id)
 
 
-class StandingSettings(TimestampMixin, Base):
-    """A supplier's standing-order settings (defaults when it has no row)."""
+class StandingSettings(TenantScoped, TimestampMixin, Base):
+    """A supplier's standing-order settings (defaults when it has no row). Its buyers' pages
+    and the scheduler read it across tenants (`services.settings_for`)."""
 
     __tablename__ = "standing_order_settings"
 
@@ -110,3 +111,7 @@ class StandingSettings(TimestampMixin, Base):
                                                   default=ClosedDay.MOVE)
     # ISO dates the supplier does not deliver on (holidays), besides its weekly days off.
     closed_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    @classmethod
+    def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
+        return cls.supplier_id == org_id

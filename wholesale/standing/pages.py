@@ -95,8 +95,9 @@ def overview(org: Organization, now: datetime | None = None, ahead: int = 4
 def _names(org_ids: set[int]) -> dict[int, str]:
     if not org_ids:
         return {}
-    return dict(db.session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_(org_ids)).execution_options(**UNSCOPED)).tuples().all())
+    return {org_id: name for org_id, name in db.session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(org_ids))
+        .execution_options(**UNSCOPED))}
 
 
 @dataclass

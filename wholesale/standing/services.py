@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy import update as update_rows
 from sqlalchemy.dialects import postgresql, sqlite
 
 from wholesale.accounts.models import Organization, OrgKind, User
@@ -38,23 +39,40 @@ UNSCOPED = {"all_tenants": True}
 SEARCH_DAYS = 360  # how far a schedule is searched for its next delivery day
 MAX_EVERY_WEEKS = 8
 PAST_DAYS = 28  # how far back the occurrences list reaches
+DEFAULT_REMINDER_HOURS = 4
+MAX_REMINDER_HOURS = 72
+MAX_CLOSED_DATES = 366
 
 
 # -- the supplier's calendar ------------------------------------------------------------------
 
 
 def settings_for(supplier_id: int) -> StandingSettings:
-    found = db.session.get(StandingSettings, supplier_id)
+    """The supplier's settings (its buyers' pages read them too: across tenants)."""
+    found = db.session.get(StandingSettings, supplier_id, execution_options=UNSCOPED)
     if found is not None:
         return found
-    return StandingSettings(supplier_id=supplier_id, reminder_hours=4,
+    return StandingSettings(supplier_id=supplier_id, reminder_hours=DEFAULT_REMINDER_HOURS,
                             closed_day=ClosedDay.MOVE, closed_dates=[])
 
 
 def save_settings(supplier_id: int, *, reminder_hours: int | None = None,
                   closed_day: ClosedDay | None = None,
-                  closed_dates: list[date] | None = None) -> StandingSettings:
-    row = db.session.get(StandingSettings, supplier_id)
+                  closed_dates: list[date] | None = None,
+                  now: datetime | None = None) -> StandingSettings:
+    """Change the supplier's settings (422 naming each bad one, nothing changed), and move
+    the occurrences already on record whose cut-off is still ahead to what the new
+    calendar says (a new holiday moves or skips them; a removed one brings them back)."""
+    errors: dict[str, list[str]] = {}
+    if reminder_hours is not None and not 0 <= reminder_hours <= MAX_REMINDER_HOURS:
+        errors["reminder_hours"] = [f"Give a number of hours from 0 (no reminder) to "
+                                    f"{MAX_REMINDER_HOURS}."]
+    if closed_dates is not None and len(set(closed_dates)) > MAX_CLOSED_DATES:
+        errors["closed_dates"] = [f"At most {MAX_CLOSED_DATES} closed dates."]
+    if errors:
+        raise ValidationFailed(errors, "The settings can't be saved: "
+                                       + next(iter(errors.values()))[0])
+    row = db.session.get(StandingSettings, supplier_id, execution_options=UNSCOPED)
     if row is None:
         row = settings_for(supplier_id)
         db.session.add(row)
@@ -65,7 +83,38 @@ def save_settings(supplier_id: int, *, reminder_hours: int | None = None,
     if closed_dates is not None:
         row.closed_dates = sorted({d.isoformat() for d in closed_dates})
     db.session.flush()
+    _reschedule(supplier_id, now or utcnow())
     return row
+
+
+def _reschedule(supplier_id: int, now: datetime) -> None:
+    """Occurrence rows (upcoming, or skipped for a closed day) whose placement is still
+    ahead, on both the old and the new delivery day, follow the supplier's calendar. Each
+    change is conditional on the row being as read: the scheduler may be placing it."""
+    calendar = calendar_for(supplier_id)
+    rows = db.session.execute(select(
+        StandingOccurrence.id, StandingOccurrence.scheduled_on, StandingOccurrence.delivery_on,
+        StandingOccurrence.status, StandingOccurrence.reason).where(
+        StandingOccurrence.supplier_id == supplier_id, StandingOccurrence.order_id.is_(None),
+        StandingOccurrence.status.in_([OccurrenceStatus.UPCOMING, OccurrenceStatus.SKIPPED]))
+        .execution_options(**UNSCOPED)).all()
+    for row_id, scheduled_on, delivery_on, status, reason in rows:
+        closed = closed_reason(scheduled_on)
+        if status is OccurrenceStatus.SKIPPED and reason != closed:
+            continue  # skipped by someone: stays skipped
+        delivery = calendar.delivery_day(scheduled_on)
+        if calendar.place_at(delivery_on) <= now or calendar.place_at(
+                delivery or scheduled_on) <= now:
+            continue
+        values: dict[str, Any] = (
+            {"status": OccurrenceStatus.SKIPPED, "reason": closed} if delivery is None
+            else {"status": OccurrenceStatus.UPCOMING, "reason": "", "delivery_on": delivery})
+        db.session.execute(
+            update_rows(StandingOccurrence).where(StandingOccurrence.id == row_id,
+                                                  StandingOccurrence.status == status,
+                                                  StandingOccurrence.order_id.is_(None))
+            .values(**values, updated_at=now)
+            .execution_options(**UNSCOPED, synchronize_session=False))
 
 
 def calendar_for(supplier_id: int) -> Calendar:
@@ -110,9 +159,13 @@ def create(actor: User, data: Mapping[str, Any], now: datetime | None = None
 def update(actor: User, standing: StandingOrder, data: Mapping[str, Any],
            now: datetime | None = None) -> StandingOrder:
     """Change any of the fields (pause and resume with `paused`); the result is checked as
-    a whole, as when created. Occurrences already placed, failed or reminded keep what they
-    were; upcoming days no longer in the schedule are dropped."""
+    a whole, as when created — except a pause alone. Occurrences already placed, failed or
+    reminded keep what they were; upcoming days no longer in the schedule are dropped."""
     now = now or utcnow()
+    if set(data) == {"paused"} and data["paused"]:
+        standing.paused = True  # no check: an archived product must not block a pause
+        db.session.flush()
+        return standing
     buyer = db.session.get(Organization, standing.buyer_id)
     assert buyer is not None
     values = {
