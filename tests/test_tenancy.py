@@ -153,6 +153,7 @@ RESOURCES: dict[str, Callable[[Tenant], int]] = {
     "standing-orders": lambda t: t.standing_id,
     "webhook-endpoints": lambda t: t.webhook_endpoint_id,
     "deliveries": lambda t: t.webhook_delivery_id,
+    "shipments": lambda t: t.rows[Shipment][0],
 }
 
 # Query-string and body fields that name another resource -> that tenant's id.
