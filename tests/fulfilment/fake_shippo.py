@@ -4,12 +4,14 @@ Ordertalk makes with the JSON shapes of Shippo's API. Every answer is parsed wit
 `shippo` SDK's own model before it is sent (`shape_errors` lists what it refused), and
 tracking webhook bodies are built the same way. Scripted trouble: an invalid address
 (zip 00000), no rates (a parcel over 70 kg), unknown and expired rates, faults (429, 5xx,
-hangs) through `fail_next`, and a purchase whose answer is lost (`lose_next_purchase`)."""
+hangs) through `fail_next`, a purchase whose answer is lost (`lose_next_purchase`), and
+purchases held until the test lets them go (`hold_purchases`)."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import threading
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -43,6 +45,8 @@ class FakeShippo(FakeProvider):
         self.transactions: dict[str, dict[str, Any]] = {}
         self.refunded: set[str] = set()
         self.lose_next_purchase = False
+        # While set to an unset Event, label purchases wait for it (a carrier taking its time).
+        self.hold_purchases: threading.Event | None = None
         self.shape_errors: list[str] = []
         super().__init__(latency)
 
@@ -134,6 +138,8 @@ class FakeShippo(FakeProvider):
         return rate
 
     def _purchase(self, body: dict[str, Any]) -> Response:
+        if self.hold_purchases is not None:
+            self.hold_purchases.wait(30)
         rate_id = body.get("rate")
         rate = self.rates.get(rate_id or "")
         if rate is None:

@@ -4,15 +4,13 @@ the label to print. The live server talks to the local fake Shippo through the S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.conftest import LiveServer, save_screenshot
+from tests.conftest import save_screenshot
 from tests.fulfilment.conftest import place
-from tests.fulfilment.fake_shippo import FakeShippo
 from tests.fulfilment.test_browser import _sign_in
 from tests.orders.conftest import build_shop
 from wholesale.extensions import db
@@ -20,24 +18,7 @@ from wholesale.extensions import db
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeShippo]:
-    server = FakeShippo().start()
-    yield server
-    server.stop()
-    assert server.shape_errors == []
-
-
-@pytest.fixture(scope="module")
-def shippo_server(app, database_url: str, fake: FakeShippo,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(database_url, tmp_path_factory.mktemp("live-shippo"), {
-        "SHIPPO_API_KEY": fake.api_key, "SHIPPO_API_BASE_URL": fake.url}).start()
-    yield server
-    server.stop()
-
-
-def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, fake,
+def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, live_fake,
                                                        live_db) -> None:
     shop = build_shop(live_db)
     product = shop.product({shop.near: 30}, name="Olive oil tins", case_size=6,
@@ -68,7 +49,7 @@ def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, f
 
     cards.nth(1).locator("[data-buy]").click()
     page.wait_for_selector("[data-label-link]")
-    (bought,) = fake.purchases()
+    (bought,) = live_fake.purchases()
     shipment = page.inner_text("[data-shipment]")
     assert "UPS" in shipment and bought["tracking_number"] in shipment
     assert page.inner_text("[data-order-status]").strip().lower() == "shipped"
