@@ -16,13 +16,25 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
+from fpdf import FPDF
 from shippo.models import components
 from werkzeug.wrappers import Response
 
 from tests.notifications.fakes import SPECS, FakeProvider, Fault, Recorded
 
 NOW = "2026-01-05T10:00:00Z"
-LABEL_PDF = b"%PDF-1.4\n% fake shippo label\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _label_pdf() -> bytes:
+    """A one-page 4×6 in PDF, as Shippo's label files are."""
+    pdf = FPDF(unit="mm", format=(102, 152))
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.cell(0, 10, "FAKE SHIPPO LABEL")
+    return bytes(pdf.output())
+
+
+LABEL_PDF = _label_pdf()
 SERVICES = (  # provider, service name, token, base price, days
     ("USPS", "Priority Mail", "usps_priority", Decimal("7.58"), 2),
     ("UPS", "Ground", "ups_ground", Decimal("11.20"), 5),

@@ -9,15 +9,18 @@ refusals are clear errors that change nothing."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from messaging.chat.models import Message
 from messaging.notifications.models import Notification
+from tests.conftest import login
 from tests.fulfilment.conftest import movements, place
 from tests.fulfilment.fake_shippo import FakeShippo
 from tests.notifications.fakes import Fault
@@ -224,3 +227,44 @@ def test_partial_rates_and_a_label_ship_the_quoted_lines(shop, supplier_api, fak
     assert [(ln["line_id"], ln["quantity"]) for ln in bought.get_json()["lines"]] == [
         (first.id, 7)]
     assert len(fake.purchases()) == 1
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    assert data.startswith(b"%PDF-")
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_order_page_prints_slip_and_label_together_and_refunds(shop, supplier_api, fake,
+                                                                   app):
+    product = _weighed(shop)
+    order = place(shop, (product, 8))
+    shipment = _buy(supplier_api, order, [{"line_id": order.lines[0].id, "quantity": 5}])
+    page_client = app.test_client()
+    login(page_client, shop.supplier_user)
+    page = page_client.get(f"/orders/{order.id}").get_data(as_text=True)
+    slip_url = f"/fulfilment/shipments/{shipment['id']}/packing-slip.pdf"
+    assert slip_url in page and "Refund this label" in page
+
+    slip = page_client.get(slip_url)
+    assert slip.status_code == 200 and slip.mimetype == "application/pdf"
+    pages = _pdf_pages(slip.data)
+    assert len(pages) == 2  # the slip, then the carrier's label: one print gives both
+    assert f"Packing slip · order {order.display_number}" in pages[0]
+    assert shipment["tracking_number"] in pages[0] and "label is on the next page" in pages[0]
+    assert "5" in pages[0].split("Backordered")[-1]  # in this box: 5 of the 8
+    assert "FAKE SHIPPO LABEL" in pages[1]
+    buyer = app.test_client()
+    login(buyer, shop.buyer_user)
+    assert buyer.get(slip_url).status_code in (403, 404)
+
+    refund_url = f"/fulfilment/shipments/{shipment['id']}/refund"
+    done = page_client.post(refund_url, data={"note": "Box too small"},
+                            follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "Label refunded" in text and "Box too small" in text and "data-void" in text
+    assert "Refund this label" not in text
+    assert page_client.get(slip_url).status_code == 404  # a void shipment prints nothing
+    again = page_client.post(refund_url, data={}, follow_redirects=True)
+    assert "refunded already" in again.get_data(as_text=True)
+    assert len(fake.calls("/refunds")) == 1
+    assert _level(product.id) == (20, 8)

@@ -29,7 +29,15 @@ from wholesale.accounts.models import User
 from wholesale.db import is_id, utcnow
 from wholesale.errors import DomainError, NotFound, ValidationFailed
 from wholesale.extensions import db
-from wholesale.fulfilment import access, machine, reservations, shipments, timeline
+from wholesale.fulfilment import (
+    access,
+    documents,
+    machine,
+    pdf,
+    reservations,
+    shipments,
+    timeline,
+)
 from wholesale.fulfilment.carriers import carrier
 from wholesale.fulfilment.carriers.base import CarrierError, Parcel, parse_address
 from wholesale.fulfilment.errors import (
@@ -258,9 +266,9 @@ def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
             shipment.refund_requested_at = None
             db.session.commit()
         raise _domain_error(exc, field="shipment") from None
-    order = access.lock(_shipment_or_404(shipment_id).order_id)
+    order = access.lock(shipment_or_404(shipment_id).order_id)
     assert order is not None
-    shipment = _shipment_or_404(shipment_id)
+    shipment = shipment_or_404(shipment_id)
     side = access.require_supplier(actor, order, "refunds labels")
     shipments.void(order, shipment, actor, side, text)
     shipment.label_refund_status = status
@@ -270,12 +278,20 @@ def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
     return shipment
 
 
+def refundable(shipment: Shipment) -> bool:
+    """Whether the order page offers to refund the shipment's label (`refund_label` has
+    the last word, and says why not)."""
+    return (bool(shipment.label_transaction_id) and shipment.voided_at is None
+            and shipment.tracking_status in UNUSED and shipment.delivered_at is None
+            and shipment.order.status is not OrderStatus.DELIVERED)
+
+
 def _claim_refund(shipment_id: int, actor: User) -> str:
     """Step 1 of `refund_label`: the checks, then the request marked as asked, committed."""
-    order = access.lock(_shipment_or_404(shipment_id).order_id)
+    order = access.lock(shipment_or_404(shipment_id).order_id)
     assert order is not None
     access.require_supplier(actor, order, "refunds labels")
-    shipment = _shipment_or_404(shipment_id)
+    shipment = shipment_or_404(shipment_id)
     if shipment.voided_at is not None:
         when = f"{shipment.voided_at:%b %d, %H:%M} UTC"
         raise LabelNotRefundable(f"This label was refunded already ({when}); the shipment "
@@ -313,7 +329,7 @@ def _check_not_invoiced(shipment: Shipment) -> None:
                                  "first, then refund the label.")
 
 
-def _shipment_or_404(shipment_id: int) -> Shipment:
+def shipment_or_404(shipment_id: int) -> Shipment:
     found = db.session.get(Shipment, shipment_id) if is_id(shipment_id) else None
     if found is None:
         raise NotFound("Shipment not found.")
@@ -336,6 +352,25 @@ def label_file(shipment_id: int) -> Path:
     if root not in path.parents or not path.is_file():
         raise NotFound("Label not found.")
     return path
+
+
+def slip_and_label(shipment_id: int, supplier_id: int) -> tuple[bytes, str]:
+    """The shipment's packing slip with its label's pages after it (one print gives both),
+    and a file name; 404 for anyone but the supplier and for a void shipment."""
+    shipment = shipment_or_404(shipment_id)
+    order = shipment.order
+    if order.supplier_id != supplier_id or shipment.voided_at is not None:
+        raise NotFound("Shipment not found.")
+    stored = label_file(shipment_id).read_bytes() if shipment.label_file else None
+    where = ("Its label is on the next page." if stored else
+             f"Print its label from {shipment.label_remote_url}." if shipment.label_remote_url
+             else "")
+    footer = " ".join(x for x in (
+        f"Shipment {shipment.id}: {shipment.carrier} {shipment.label_service}".rstrip(),
+        f"tracking {shipment.tracking_number}." if shipment.tracking_number else "", where) if x)
+    slip = pdf.packing_slips_pdf([documents.shipment_slip(shipment)], order.supplier.name,
+                                 footer)
+    return pdf.with_label(slip, stored), f"packing-slip-{order.display_number}-{shipment.id}.pdf"
 
 
 def _open_order(order_id: int, actor: User) -> Order:
