@@ -24,7 +24,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
-from wholesale import signals
 from wholesale.accounts.models import User
 from wholesale.db import is_id, utcnow
 from wholesale.errors import DomainError, NotFound, ValidationFailed
@@ -246,8 +245,8 @@ def _as_map(lines: Sequence[Mapping[str, Any]]) -> dict[Any, Any]:
 def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
     """Refund the label of a shipment the carrier has not scanned yet, and void the
     shipment (`shipments.void`: the goods are back on the shelf, still reserved; a `shipped`
-    order is `packed` again); `shipment_voided` is announced (messaging tells the buyer's
-    people who had been told it shipped).
+    order is `packed` again; `shipment_voided` tells the buyer's people who had been told it
+    shipped).
 
     404 for a shipment the tenant can't see, 403 for the buyer; 409 `label_not_refundable`
     (no label, already refunded, scanned, delivered or invoiced) or `label_in_progress` (a
@@ -270,11 +269,8 @@ def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
     assert order is not None
     shipment = shipment_or_404(shipment_id)
     side = access.require_supplier(actor, order, "refunds labels")
-    shipments.void(order, shipment, actor, side, text)
     shipment.label_refund_status = status
-    db.session.flush()
-    signals.shipment_voided.send(order.supplier, order=order, actor=actor, shipment=shipment,
-                                 note=text)
+    shipments.void(order, shipment, actor, side, text)
     return shipment
 
 

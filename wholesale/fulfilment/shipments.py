@@ -103,8 +103,8 @@ def void(order: Order, shipment: Shipment, actor: User | None, side: Side, note:
     each unit goes back on the shelf still reserved for the order — ledger SHIPMENT_VOID,
     on hand +q and reserved +q, the mirror of SHIPMENT — and its allocation counts it as
     not shipped; the shipment's lines go (so nothing counts them as shipped or invoiceable)
-    and it is marked void. A `shipped` order is no longer all shipped: it is `packed`
-    again. Flushes; the caller commits."""
+    and it is marked void; `shipment_voided` is announced. A `shipped` order is no longer
+    all shipped: it is `packed` again. Flushes; the caller commits."""
     with db.session.begin_nested():
         per_level: dict[tuple[int, int], int] = {}
         for item in shipment.lines:
@@ -136,6 +136,8 @@ def void(order: Order, shipment: Shipment, actor: User | None, side: Side, note:
         shipment.voided_by_id = actor.id if actor else None
         shipment.void_note = note
         db.session.flush()
+        signals.shipment_voided.send(order.supplier, order=order, actor=actor,
+                                     shipment=shipment, note=note)
         if order.status is OrderStatus.SHIPPED and not reservations.fully_shipped(order):
             machine.unship(order, actor, side, f"{shipment.carrier} label refunded: the "
                                                "parcel did not leave.")
