@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,10 +27,11 @@ from tests.fulfilment.fake_shippo import FakeShippo
 from tests.notifications.fakes import Fault
 from tests.orders.conftest import Shop
 from tests.orders.errors import assert_error
+from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment.carriers import _KEY
 from wholesale.fulfilment.carriers.shippo_backend import ShippoCarrier
-from wholesale.fulfilment.models import EventKind, OrderEvent, Shipment
+from wholesale.fulfilment.models import EventKind, OrderEvent, Shipment, ShippingQuote
 from wholesale.inventory.models import MovementKind, StockLevel
 from wholesale.orders.models import Order, OrderStatus
 
@@ -268,3 +270,25 @@ def test_the_order_page_prints_slip_and_label_together_and_refunds(shop, supplie
     assert "refunded already" in again.get_data(as_text=True)
     assert len(fake.calls("/refunds")) == 1
     assert _level(product.id) == (20, 8)
+
+
+def test_a_purchase_claim_blocks_a_second_one_and_lapses_when_its_process_died(
+        shop, supplier_api, fake, app):
+    order = place(shop, (_weighed(shop), 2))
+    url = f"/api/v1/orders/{order.id}"
+    rate = supplier_api.post(f"{url}/shipping-rates", json={}).get_json()["items"][0]
+    quote = db.session.scalars(select(ShippingQuote).where(
+        ShippingQuote.rate_id == rate["id"])).one()
+    quote.claimed_at = utcnow()  # a purchase under way
+    db.session.commit()
+    busy = supplier_api.post(f"{url}/labels", json={"rate_id": rate["id"]})
+    assert_error(busy, 409, "label_in_progress")
+    # That process bought the label at Shippo, then died before recording it.
+    app.extensions[_KEY].buy_label(rate["id"])
+    quote = db.session.get(ShippingQuote, quote.id)
+    quote.claimed_at = utcnow() - timedelta(minutes=3)
+    db.session.commit()
+    bought = supplier_api.post(f"{url}/labels", json={"rate_id": rate["id"]})
+    assert bought.status_code == 201, bought.get_json()
+    (label,) = fake.purchases()  # the lapsed purchase's label, not a second one
+    assert bought.get_json()["tracking_number"] == label["tracking_number"]

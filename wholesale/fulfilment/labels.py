@@ -8,7 +8,9 @@ names one of the order's quotes (any other id is refused before the carrier is a
 label is bought first (that is where it can fail), then the shipment is recorded through
 `shipments.ship` — the same stock moves, events, status walk and buyer notice as any
 shipment; should that fail, the label is refunded at once. The label PDF is kept under
-`<instance>/uploads/labels/`, shown only to the two sides of the order.
+`<instance>/uploads/labels/`, shown only to the two sides of the order. A label the carrier
+has not scanned may be refunded: its shipment is voided (`shipments.void`). No database
+transaction stays open while the carrier answers (see `buy_label`).
 """
 
 from __future__ import annotations
