@@ -30,6 +30,7 @@ from tests.orders.errors import assert_error
 from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment.carriers import _KEY
+from wholesale.fulfilment.carriers.console import ConsoleCarrier
 from wholesale.fulfilment.carriers.shippo_backend import ShippoCarrier
 from wholesale.fulfilment.models import EventKind, OrderEvent, Shipment, ShippingQuote
 from wholesale.inventory.models import MovementKind, StockLevel
@@ -292,3 +293,40 @@ def test_a_purchase_claim_blocks_a_second_one_and_lapses_when_its_process_died(
     assert bought.status_code == 201, bought.get_json()
     (label,) = fake.purchases()  # the lapsed purchase's label, not a second one
     assert bought.get_json()["tracking_number"] == label["tracking_number"]
+
+
+def test_a_carrier_that_does_not_answer_a_purchase_leaves_nothing_behind(shop, supplier_api,
+                                                                         fake):
+    order = place(shop, (_weighed(shop), 2))
+    url = f"/api/v1/orders/{order.id}"
+    rate = supplier_api.post(f"{url}/shipping-rates", json={}).get_json()["items"][0]
+    fake.fail_next(*[Fault(500)] * 5)  # three purchases, and the look-ups between them
+    failed = supplier_api.post(f"{url}/labels", json={"rate_id": rate["id"]})
+    assert_error(failed, 503, "carrier_unavailable")
+    assert db.session.scalar(select(func.count()).select_from(Shipment)) == 0
+    assert db.session.scalars(select(ShippingQuote.claimed_at)).all() == [None] * 3
+    db.session.commit()
+    assert supplier_api.post(f"{url}/labels", json={"rate_id": rate["id"]}).status_code == 201
+
+
+def test_an_invoiced_shipment_keeps_its_label(shop, supplier_api, fake):
+    order = place(shop, (_weighed(shop), 2))
+    shipment = _buy(supplier_api, order)
+    invoice = supplier_api.post(f"/api/v1/orders/{order.id}/invoices", json={})
+    assert invoice.status_code == 201, invoice.get_json()
+    refused = _refund(supplier_api, shipment["id"])
+    assert_error(refused, 409, "label_not_refundable")
+    assert "void the invoice" in refused.get_json()["error"]["message"]
+    assert fake.calls("/refunds") == []
+
+
+def test_without_a_key_the_console_backend_refunds_too(shop, supplier_api, app):
+    app.extensions[_KEY] = ConsoleCarrier()
+    try:
+        order = place(shop, (_weighed(shop), 3))
+        shipment = _buy(supplier_api, order)
+        refunded = _refund(supplier_api, shipment["id"]).get_json()
+        assert refunded["label_refund_status"] == "SUCCESS" and refunded["voided_at"]
+        assert refunded["order_status"] == "packed"
+    finally:
+        app.extensions.pop(_KEY, None)
