@@ -84,7 +84,8 @@ class LabelRequest(Schema):
                         validate=validate.Length(min=1, max=500),
                         metadata={"description": "default: what the rate was quoted for "
                                                  "(else everything reserved and not shipped); "
-                                                 "other quantities than quoted are a 422"})
+                                                 "a rate quoted for some lines ships exactly "
+                                                 "those (other lines: 422)"})
 
 
 class LabelRefundRequest(Schema):
