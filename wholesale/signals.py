@@ -49,6 +49,9 @@ order_late = _signals.signal("order-late")
 # the carrier reports a shipment it could not deliver (actor None): kwargs shipment,
 # status ("FAILURE" or "RETURNED"), details (the carrier's words)
 shipment_problem = _signals.signal("shipment-problem")
+# a carrier label was refunded before the carrier had the parcel: the shipment is void and
+# its goods are back in the warehouse; kwargs shipment, note
+shipment_voided = _signals.signal("shipment-voided")
 
 # -- invoicing (wholesale/invoicing; sender: the supplier organization). Every one has
 #    kwargs `invoice` (with `order`, `lines`, totals, `seller`/`bill_to` snapshots) and

@@ -208,6 +208,23 @@ def _shipment_problem(order: Order, kwargs: dict[str, Any]) -> Event:
                                             "details": details})
 
 
+def _shipment_voided(order: Order, kwargs: dict[str, Any]) -> Event:
+    shipment = kwargs.get("shipment")
+    carrier = getattr(shipment, "carrier", None) or "the carrier"
+    number = getattr(shipment, "tracking_number", None) or ""
+    name = _actor_name(kwargs)
+    body = (f"{name} cancelled the {carrier} shipment" if name
+            else f"The {carrier} shipment was cancelled")
+    body += f" (tracking {number})" if number else ""
+    body += f" of {_label(order)}: the label was refunded and the parcel did not leave."
+    note = kwargs.get("note") or ""
+    if note:
+        body += f" {note}"
+    return Event("shipment_voided", body, {"shipment_id": getattr(shipment, "id", None),
+                                           "tracking_number": number, "note": note},
+                 _order_state(order))
+
+
 # -- invoicing (wholesale/invoicing: kwargs invoice, and hold for the credit signals) ------
 
 
@@ -320,6 +337,7 @@ RENDERERS: dict[str, Renderer] = {
     "backorder_ready": _backorder_ready,
     "order_late": _late,
     "shipment_problem": _shipment_problem,
+    "shipment_voided": _shipment_voided,
     "invoice_issued": _invoice_issued,
     "invoice_overdue": _invoice_overdue,
     "invoice_voided": _invoice_voided,

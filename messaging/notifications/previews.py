@@ -48,6 +48,8 @@ _DETAILS: dict[str, dict[str, Any]] = {
     "order_late": {},
     "shipment_problem": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
                          "status": "FAILURE", "details": "Delivery attempted: business closed."},
+    "shipment_voided": {"carrier": "UPS", "tracking_number": "1Z999AA10123456784",
+                        "note": "Packed in the wrong box: it ships tomorrow."},
     "chat_digest": {"count": 2, "more": 0, "messages": [
         {"author": "Sam Lee", "time": "Mar 3, 14:02 UTC", "internal": False,
          "body": "Can we swap the basil for Thai basil?"},

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from messaging.notifications import billing, deliveries, payloads
 from messaging.notifications.addresses import normalize_email
@@ -203,6 +203,21 @@ def on_shipment_problem(sender: Any, order: Order, **kwargs: Any) -> None:
                  actor=_actor(kwargs), sides={SUPPLIER})
 
 
+def on_shipment_voided(sender: Any, order: Order, **kwargs: Any) -> None:
+    """Only the buyer's side hears of it, and only if they had been told it shipped."""
+    shipment = kwargs.get("shipment")
+    told = db.session.scalar(select(Notification.id).where(
+        Notification.event_key == f"shipped:{order.id}:{_id_or_random(shipment)}",
+        Notification.recipient_side.in_((BUYER, CONTACT))).limit(1))
+    if told is None:
+        return
+    detail = {"carrier": getattr(shipment, "carrier", None),
+              "tracking_number": getattr(shipment, "tracking_number", None),
+              "note": kwargs.get("note") or ""}
+    notify_order(order, "shipment_voided", f"shipment_voided:{_id_or_random(shipment)}",
+                 detail, actor=_actor(kwargs), sides={BUYER, CONTACT})
+
+
 def on_invitation(sender: Any, invitation: Any = None, token: str | None = None,
                   **kwargs: Any) -> None:
     """The contract promises invitations are emailed: one email to the invited address."""
@@ -266,6 +281,7 @@ HANDLERS: dict[str, Callable[..., None]] = {
     "backorder_ready": on_backorder_ready,
     "order_late": on_late,
     "shipment_problem": on_shipment_problem,
+    "shipment_voided": on_shipment_voided,
     "invitation_created": on_invitation,
     # invoicing (billing.py)
     "invoice_issued": billing.on_invoice_issued,

@@ -1,6 +1,9 @@
-// Ship by carrier (templates/fulfilment/_actions.html): edit the parcels, get the rates
-// side by side (POST /api/v1/orders/<id>/shipping-rates), buy one (POST …/labels); the
-// page then reloads to show the shipment with its tracking and label.
+// Ship by carrier (templates/fulfilment/_actions.html): choose what goes in the parcel
+// (all of it, or less for a partial shipment), edit the parcels, get the rates side by side
+// (POST /api/v1/orders/<id>/shipping-rates with the lines when partial), buy one (POST
+// …/labels: it ships what the rate was quoted for); the page then reloads to show the
+// shipment with its tracking and label. Parcels the supplier has not touched are the
+// catalog's for the quantities chosen: the rates' answer fills them in.
 (function () {
   "use strict";
 
@@ -11,6 +14,8 @@
     var ratesBox = box.querySelector("[data-rates]");
     var errorBox = box.querySelector("[data-carrier-error]");
     var getRates = box.querySelector("[data-get-rates]");
+    var quantities = box.querySelectorAll("[data-line-id]");
+    var parcelsEdited = false;
 
     function post(url, payload) {
       return fetch(url, {
@@ -48,8 +53,47 @@
     function wireRow(row) {
       row.querySelector("[data-remove-parcel]").addEventListener("click", function () {
         if (body.querySelectorAll("[data-parcel]").length > 1) row.remove();
+        parcelsEdited = true;
       });
+      row.addEventListener("input", function () { parcelsEdited = true; });
     }
+
+    // {line_id, quantity} of each line with units in the parcel; null when it is everything.
+    function lines() {
+      var chosen = [];
+      var partial = false;
+      quantities.forEach(function (input) {
+        var quantity = Number(input.value);
+        if (quantity !== Number(input.max)) partial = true;
+        if (quantity > 0) {
+          chosen.push({ line_id: Number(input.dataset.lineId), quantity: quantity });
+        }
+      });
+      return partial ? chosen : null;
+    }
+
+    function showParcels(list) {
+      var rows = body.querySelectorAll("[data-parcel]");
+      var template = rows[0];
+      list.forEach(function (parcel, index) {
+        var row = rows[index];
+        if (!row) {
+          row = template.cloneNode(true);
+          body.appendChild(row);
+          wireRow(row);
+        }
+        KEYS.forEach(function (key) {
+          row.querySelector('[name="' + key + '"]').value = String(Number(parcel[key]));
+        });
+      });
+      for (var i = list.length; i < rows.length; i++) rows[i].remove();
+    }
+
+    quantities.forEach(function (input) {
+      input.addEventListener("input", function () {
+        ratesBox.textContent = "";  // those rates were for other quantities
+      });
+    });
 
     body.querySelectorAll("[data-parcel]").forEach(wireRow);
     box.querySelector("[data-add-parcel]").addEventListener("click", function () {
@@ -57,6 +101,7 @@
       var row = rows[rows.length - 1].cloneNode(true);
       body.appendChild(row);
       wireRow(row);
+      parcelsEdited = true;
     });
 
     function cell(row, text, className) {
@@ -115,8 +160,17 @@
     getRates.addEventListener("click", function () {
       showError("");
       ratesBox.textContent = "";
+      var chosen = lines();
+      if (chosen && !chosen.length) {
+        showError("Put at least one unit in the parcel.");
+        return;
+      }
+      var payload = {};
+      if (chosen) payload.lines = chosen;
+      if (parcelsEdited) payload.parcels = parcels();
       getRates.disabled = true;
-      post(box.dataset.ratesUrl, { parcels: parcels() }).then(function (json) {
+      post(box.dataset.ratesUrl, payload).then(function (json) {
+        if (!parcelsEdited) showParcels(json.parcels);
         ratesBox.appendChild(rateTable(json.items));
       }, function (error) {
         showError(error.message);

@@ -202,3 +202,29 @@ def test_export_csv(app, shop):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data(as_text=True)
     assert body.startswith("sku,name,") and "TOM-1" in body and "OTHER-1" not in body
+
+
+def test_the_editor_keeps_the_weight_and_case_size_carrier_parcels_use(app, shop):
+    client = client_for(app, shop["supplier"])
+    pid = shop["tomatoes"]
+    form = {"sku": "TOM-1", "name": "Roma tomatoes", "unit": "case", "price": "20.00",
+            "currency": "USD", "case_size": "6", "min_order_qty": "1", "order_multiple": "1",
+            "weight_kg": "0.75", "case_length_cm": "40", "case_width_cm": "30",
+            "case_height_cm": "22.5"}
+    assert client.post(f"/catalog/{pid}/edit", data=form).status_code == 302
+    item = db.session.get(Product, pid)
+    assert (item.weight_kg, item.case_length_cm, item.case_height_cm) == (
+        Decimal("0.75"), Decimal("40"), Decimal("22.5"))
+    page = client.get(f"/catalog/{pid}/edit").get_data(as_text=True)
+    assert 'name="weight_kg" type="text" value="0.75"' in page
+    assert 'name="case_height_cm" type="text" value="22.5"' in page
+    bad = client.post(f"/catalog/{pid}/edit", data=form | {"weight_kg": "0"})
+    assert bad.status_code == 422 and 'id="f-weight_kg-error"' in bad.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Product, pid).weight_kg == Decimal("0.75")  # nothing saved
+    cleared = form | {"weight_kg": "", "case_length_cm": ""}
+    assert client.post(f"/catalog/{pid}/edit", data=cleared).status_code == 302
+    db.session.expire_all()
+    item = db.session.get(Product, pid)
+    assert item.weight_kg is None and item.case_length_cm is None
+    assert item.case_width_cm == Decimal("30")

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import LiveServer
 from tests.factories import Factory
+from tests.fulfilment.fake_shippo import FakeShippo
 from tests.orders.conftest import CommittingApi, Shop, build_shop
 from wholesale import signals
 from wholesale.accounts.models import User
@@ -26,6 +28,25 @@ LIFECYCLE = (
     "delivery_change_accepted", "delivery_change_declined", "order_expedited",
     "backorder_ready", "order_late",
 )
+
+
+@pytest.fixture(scope="module")
+def live_fake() -> Iterator[FakeShippo]:
+    """A fake Shippo for a module's live server (`shippo_server`)."""
+    server = FakeShippo().start()
+    yield server
+    server.stop()
+    assert server.shape_errors == []
+
+
+@pytest.fixture(scope="module")
+def shippo_server(app, database_url: str, live_fake: FakeShippo,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A live server whose carrier is Shippo — the fake — through the SDK."""
+    server = LiveServer(database_url, tmp_path_factory.mktemp("live-shippo"), {
+        "SHIPPO_API_KEY": live_fake.api_key, "SHIPPO_API_BASE_URL": live_fake.url}).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -4,23 +4,37 @@ Ordertalk makes with the JSON shapes of Shippo's API. Every answer is parsed wit
 `shippo` SDK's own model before it is sent (`shape_errors` lists what it refused), and
 tracking webhook bodies are built the same way. Scripted trouble: an invalid address
 (zip 00000), no rates (a parcel over 70 kg), unknown and expired rates, faults (429, 5xx,
-hangs) through `fail_next`, and a purchase whose answer is lost (`lose_next_purchase`)."""
+hangs) through `fail_next`, a purchase whose answer is lost (`lose_next_purchase`), and
+purchases held until the test lets them go (`hold_purchases`)."""
 
 from __future__ import annotations
 
 import json
 import secrets
+import threading
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
+from fpdf import FPDF
 from shippo.models import components
 from werkzeug.wrappers import Response
 
 from tests.notifications.fakes import SPECS, FakeProvider, Fault, Recorded
 
 NOW = "2026-01-05T10:00:00Z"
-LABEL_PDF = b"%PDF-1.4\n% fake shippo label\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _label_pdf() -> bytes:
+    """A one-page 4×6 in PDF, as Shippo's label files are."""
+    pdf = FPDF(unit="mm", format=(102, 152))
+    pdf.add_page()
+    pdf.set_font("helvetica", "B", 14)
+    pdf.cell(0, 10, "FAKE SHIPPO LABEL")
+    return bytes(pdf.output())
+
+
+LABEL_PDF = _label_pdf()
 SERVICES = (  # provider, service name, token, base price, days
     ("USPS", "Priority Mail", "usps_priority", Decimal("7.58"), 2),
     ("UPS", "Ground", "ups_ground", Decimal("11.20"), 5),
@@ -43,6 +57,8 @@ class FakeShippo(FakeProvider):
         self.transactions: dict[str, dict[str, Any]] = {}
         self.refunded: set[str] = set()
         self.lose_next_purchase = False
+        # While set to an unset Event, label purchases wait for it (a carrier taking its time).
+        self.hold_purchases: threading.Event | None = None
         self.shape_errors: list[str] = []
         super().__init__(latency)
 
@@ -134,6 +150,8 @@ class FakeShippo(FakeProvider):
         return rate
 
     def _purchase(self, body: dict[str, Any]) -> Response:
+        if self.hold_purchases is not None:
+            self.hold_purchases.wait(30)
         rate_id = body.get("rate")
         rate = self.rates.get(rate_id or "")
         if rate is None:

@@ -4,15 +4,13 @@ the label to print. The live server talks to the local fake Shippo through the S
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from tests.conftest import LiveServer, save_screenshot
+from tests.conftest import save_screenshot
 from tests.fulfilment.conftest import place
-from tests.fulfilment.fake_shippo import FakeShippo
 from tests.fulfilment.test_browser import _sign_in
 from tests.orders.conftest import build_shop
 from wholesale.extensions import db
@@ -20,25 +18,14 @@ from wholesale.extensions import db
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeShippo]:
-    server = FakeShippo().start()
-    yield server
-    server.stop()
-    assert server.shape_errors == []
+def _rates(page: Any) -> Any:
+    page.click("[data-get-rates]")
+    page.wait_for_selector("[data-rate]")
+    return page.locator("[data-rate]")
 
 
-@pytest.fixture(scope="module")
-def shippo_server(app, database_url: str, fake: FakeShippo,
-                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(database_url, tmp_path_factory.mktemp("live-shippo"), {
-        "SHIPPO_API_KEY": fake.api_key, "SHIPPO_API_BASE_URL": fake.url}).start()
-    yield server
-    server.stop()
-
-
-def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, fake,
-                                                       live_db) -> None:
+def test_the_supplier_buys_labels_prints_and_refunds_one(browser, shippo_server, live_fake,
+                                                         live_db) -> None:
     shop = build_shop(live_db)
     product = shop.product({shop.near: 30}, name="Olive oil tins", case_size=6,
                            weight_kg=Decimal("1.2"), case_length_cm=Decimal("40"),
@@ -46,6 +33,7 @@ def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, f
     shop.location.address = "2100 Mission St, San Francisco, CA 94110"
     order = place(shop, (product, 12))
     order_url, email = f"/orders/{order.id}", shop.supplier_user.email
+    line_id = order.lines[0].id
     db.session.commit()
     db.session.close()
 
@@ -57,9 +45,10 @@ def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, f
     page.click("[data-carrier-ship] summary")
     weights = page.locator("[data-parcel] [name=weight_kg]")
     assert weights.count() == 2 and weights.first.input_value() == "7.2"
-    page.click("[data-get-rates]")
-    page.wait_for_selector("[data-rate]")
-    cards = page.locator("[data-rate]")
+    # A partial parcel: half the tins. The catalog's parcels follow the quantity.
+    page.fill(f"[data-line-id='{line_id}']", "6")
+    cards = _rates(page)
+    assert weights.count() == 1 and weights.first.input_value() == "7.2"
     assert cards.count() == 3
     texts = [cards.nth(i).inner_text() for i in range(3)]
     assert "USPS" in texts[0] and "Priority Mail" in texts[0] and "2 days" in texts[0]
@@ -67,12 +56,35 @@ def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, f
     save_screenshot(page, "carrier-rates")
 
     cards.nth(1).locator("[data-buy]").click()
-    page.wait_for_selector("[data-label-link]")
-    (bought,) = fake.purchases()
+    page.wait_for_selector("[data-slip-link]")
+    (bought,) = live_fake.purchases()
     shipment = page.inner_text("[data-shipment]")
-    assert "UPS" in shipment and bought["tracking_number"] in shipment
-    assert page.inner_text("[data-order-status]").strip().lower() == "shipped"
+    assert "UPS" in shipment and bought["tracking_number"] in shipment and "6 ×" in shipment
+    assert page.inner_text("[data-order-status]").strip().lower() == "placed"
+    slip = page.request.get(page.get_attribute("[data-slip-link]", "href"))
+    assert slip.status == 200 and slip.body().startswith(b"%PDF")
     label = page.request.get(page.get_attribute("[data-label-link]", "href"))
     assert label.status == 200 and label.body().startswith(b"%PDF")
+
+    page.click("[data-carrier-ship] summary")  # the other half
+    _rates(page).first.locator("[data-buy]").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-shipment]').length === 2")
+    assert page.inner_text("[data-order-status]").strip().lower() == "shipped"
     save_screenshot(page, "carrier-label-bought")
+
+    first = page.locator("[data-shipment]").first
+    first.locator("[data-refund] summary").click()
+    first.locator("[name=note]").fill("Wrong box")
+    first.locator("[data-refund-submit]").click()
+    page.wait_for_selector("[data-void]")
+    assert page.inner_text("[data-order-status]").strip().lower() == "packed"
+    assert "Wrong box" in page.inner_text("[data-shipment]")
+    assert len(live_fake.calls("/refunds")) == 1
+    save_screenshot(page, "carrier-label-refunded")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click("[data-carrier-ship] summary")  # the refunded half ships again
+    assert _rates(page).count() == 3
+    save_screenshot(page, "carrier-phone")
     context.close()

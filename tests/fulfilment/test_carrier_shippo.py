@@ -151,3 +151,14 @@ def test_the_console_backend_quotes_and_buys_without_a_network():
     with pytest.raises(CarrierError) as caught:
         console.buy_label("made-up")
     assert caught.value.code == "rate_expired"
+
+
+def test_recovering_a_purchase_takes_the_label_already_bought(carrier, fake):
+    rate = carrier.rates(SENDER, RECIPIENT, [BOX])[0]
+    first = carrier.buy_label(rate.id)
+    again = carrier.buy_label(rate.id, recover=True)  # its process died before recording it
+    assert again.transaction_id == first.transaction_id and again.pdf == LABEL_PDF
+    assert len(fake.purchases()) == 1
+    other = carrier.rates(SENDER, RECIPIENT, [BOX])[1]
+    assert carrier.buy_label(other.id, recover=True).transaction_id != first.transaction_id
+    assert len(fake.purchases()) == 2  # nothing bought for that rate yet: bought now

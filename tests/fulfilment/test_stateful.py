@@ -1,6 +1,7 @@
 """A Hypothesis state machine drives random sequences of placements, status moves (as the
 supplier and as the buyer), full and partial shipments, cancels, receipts and adjustments
-through the real services, and checks after every step:
+through the real services — and voided shipments (a refunded label) — and checks after
+every step:
 
 - only legal transitions happen: each order's status events chain from `placed` along the
   transition table to its current status, and every refused move changed nothing;
@@ -34,8 +35,8 @@ from tests.factories import Factory
 from tests.orders.conftest import build_shop
 from wholesale.errors import DomainError
 from wholesale.extensions import db
-from wholesale.fulfilment import machine, reservations, shipments
-from wholesale.fulfilment.models import EventKind
+from wholesale.fulfilment import access, machine, reservations, shipments
+from wholesale.fulfilment.models import EventKind, Shipment, Side
 from wholesale.inventory import stock
 from wholesale.inventory.models import MovementKind, StockLevel, StockMovement
 from wholesale.orders.models import Allocation, Order, OrderLine, OrderStatus
@@ -117,6 +118,7 @@ class Fulfilment(RuleBasedStateMachine):
         legal = (
             machine.is_legal(current, target_status)
             and target_status is not S.SHIPPED
+            and not (current is S.SHIPPED and target_status is S.PACKED)  # a label refund's
             and (not as_buyer or current in machine.BUYER_MOVES.get(target_status, ()))
             and not (target_status is S.CANCELLED and shipped_any)
         )
@@ -164,6 +166,23 @@ class Fulfilment(RuleBasedStateMachine):
             self.shipped[(line.warehouse_id, line.order_line.product_id)] += line.quantity
         if reservations.fully_shipped(self.order(order_id)):
             self.expected_status[order_id] = S.SHIPPED
+
+    @rule(order_id=orders, data=st.data())
+    def void(self, order_id: int, data: st.DataObject) -> None:
+        """A refunded label voids one shipment (the refund itself needs a carrier: see
+        test_label_refunds)."""
+        live = db.session.scalars(select(Shipment).where(
+            Shipment.order_id == order_id, Shipment.voided_at.is_(None))
+            .order_by(Shipment.id)).all()
+        order = access.lock(order_id)
+        if not live or order.status is S.DELIVERED:  # a delivered parcel is not refunded
+            return
+        shipment = data.draw(st.sampled_from(live), label="shipment")
+        for line in shipment.lines:
+            self.shipped[(line.warehouse_id, line.order_line.product_id)] -= line.quantity
+        shipments.void(order, shipment, self.shop.supplier_user, Side.SUPPLIER, "random void")
+        if self.expected_status[order_id] is S.SHIPPED:
+            self.expected_status[order_id] = S.PACKED
 
     @rule(order_id=orders, as_buyer=st.booleans())
     def cancel(self, order_id: int, as_buyer: bool) -> None:
@@ -245,8 +264,9 @@ class Fulfilment(RuleBasedStateMachine):
                   db.session.execute(
                       select(m.warehouse_id, m.product_id, func.sum(m.on_hand_delta),
                              func.sum(m.reserved_delta),
-                             func.sum(case((m.kind == MovementKind.SHIPMENT, -m.on_hand_delta),
-                                           else_=0)))
+                             func.sum(case((m.kind.in_((MovementKind.SHIPMENT,
+                                                        MovementKind.SHIPMENT_VOID)),
+                                            -m.on_hand_delta), else_=0)))
                       .where(m.supplier_id == supplier_id)
                       .group_by(m.warehouse_id, m.product_id))}
         holding = {(w, p): h for w, p, h in db.session.execute(

@@ -10,7 +10,9 @@ from tests.orders.conftest import Shop
 from wholesale.errors import DomainError
 from wholesale.extensions import db
 from wholesale.fulfilment import machine
+from wholesale.fulfilment.errors import InvalidTransition
 from wholesale.fulfilment.models import EventKind, Side
+from wholesale.fulfilment.shipments import ship
 from wholesale.inventory.models import MovementKind
 from wholesale.orders.models import OrderStatus
 
@@ -23,11 +25,21 @@ def test_the_table_is_the_contract() -> None:
         S.RECEIVED: {S.PICKING, S.CANCELLED},
         S.PICKING: {S.PACKED, S.CANCELLED},
         S.PACKED: {S.SHIPPED, S.CANCELLED},
-        S.SHIPPED: {S.DELIVERED},
+        S.SHIPPED: {S.DELIVERED, S.PACKED},  # packed: only by refunding a carrier label
         S.DELIVERED: set(),
         S.CANCELLED: set(),
     }
     assert expected == machine.TRANSITIONS
+
+
+def test_shipped_goes_back_to_packed_only_through_a_label_refund(shop: Shop) -> None:
+    order = place(shop, (shop.product({shop.near: 10}), 4))
+    ship(order, shop.supplier_user, carrier="UPS")
+    assert order.status is S.SHIPPED
+    assert machine.allowed_moves(order, Side.SUPPLIER) == [S.DELIVERED]
+    with pytest.raises(InvalidTransition, match="refunded"):
+        machine.transition(order, S.PACKED, shop.supplier_user)
+    assert order.status is S.SHIPPED
 
 
 def test_supplier_works_an_order_step_by_step_with_events_and_signals(shop: Shop, sent) -> None:

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from wholesale.catalog import images, services
 from wholesale.catalog.fields import CURRENCIES
-from wholesale.catalog.forms import UNITS, form_values, product_data
+from wholesale.catalog.forms import MEASURE_FIELDS, UNITS, form_values, product_data
 from wholesale.catalog.views import bp
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
@@ -19,7 +19,8 @@ from wholesale.portal.access import my_org, supplier_required
 _NEW = {"sku": "", "name": "", "description": "", "category": "", "unit": "case",
         "price": "", "currency": "USD", "case_size": 1, "min_order_qty": 1,
         "order_multiple": 1, "reorder_point": 0, "overstock_level": "",
-        "allow_backorder": False, "price_breaks": [], "weight_kg": ""}
+        "allow_backorder": False, "price_breaks": [], "weight_kg": "", "case_length_cm": "",
+        "case_width_cm": "", "case_height_cm": ""}
 
 
 def _render(product: Any, values: dict[str, Any], errors: dict[str, list[str]],
@@ -37,8 +38,10 @@ def _render(product: Any, values: dict[str, Any], errors: dict[str, list[str]],
 def _values_of(product: Any) -> dict[str, Any]:
     return {
         **{k: getattr(product, k) for k in _NEW if k not in ("price", "price_breaks",
-                                                             "overstock_level", "weight_kg")},
-        "weight_kg": "" if product.weight_kg is None else f"{product.weight_kg.normalize():f}",
+                                                             "overstock_level",
+                                                             *MEASURE_FIELDS)},
+        **{k: "" if getattr(product, k) is None else format(getattr(product, k).normalize(), "f")
+           for k in MEASURE_FIELDS},
         "price": f"{product.price:.2f}",
         "overstock_level": "" if product.overstock_level is None else product.overstock_level,
         "price_breaks": [{"min_qty": b.min_qty, "price": f"{b.price:.2f}"}

@@ -11,6 +11,8 @@ from wholesale.api.registry import load
 from wholesale.catalog.schemas import ProductCreate, ProductUpdate
 
 INT_FIELDS = ("case_size", "min_order_qty", "order_multiple", "reorder_point")
+# For carrier parcels (blank: not known); the API's numbers, typed as text.
+MEASURE_FIELDS = ("weight_kg", "case_length_cm", "case_width_cm", "case_height_cm")
 TEXT_FIELDS = ("sku", "name", "description", "category", "unit", "currency")
 UNITS = ("case", "each", "kg", "lb", "box", "bag", "bottle", "dozen", "tray", "pack", "litre")
 
@@ -34,8 +36,9 @@ def product_data(form: MultiDict[str, str], *, creating: bool) -> dict[str, Any]
     if "overstock_level" in form:
         raw = form.get("overstock_level", "").strip()
         data["overstock_level"] = _int_or_raw(raw) if raw else None
-    if "weight_kg" in form:
-        data["weight_kg"] = form.get("weight_kg", "").strip() or None
+    for name in MEASURE_FIELDS:
+        if name in form:
+            data[name] = form.get(name, "").strip() or None
     data["allow_backorder"] = form.get("allow_backorder") in ("on", "1", "yes", "true")
     breaks = []
     for qty, price in zip(form.getlist("break_min_qty"), form.getlist("break_price"),
@@ -50,7 +53,7 @@ def form_values(form: MultiDict[str, str]) -> dict[str, Any]:
     """What the person typed, to show the form again after an error."""
     values: dict[str, Any] = {k: form.get(k, "") for k in
                               (*TEXT_FIELDS, "price", *INT_FIELDS, "overstock_level",
-                               "weight_kg")}
+                               *MEASURE_FIELDS)}
     values["allow_backorder"] = form.get("allow_backorder") in ("on", "1", "yes", "true")
     values["price_breaks"] = [
         {"min_qty": q, "price": p} for q, p in

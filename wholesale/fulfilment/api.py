@@ -16,6 +16,7 @@ from wholesale.fulfilment.schemas import (
     DelayRequest,
     DeliveryChangeRequest,
     ExpediteRequest,
+    LabelRefundRequest,
     LabelRequest,
     ShipmentRequest,
     ShippingRatesRequest,
@@ -80,12 +81,13 @@ def create_shipment(order_id: int, data: dict[str, Any]) -> Shipment:
     body=ShippingRatesRequest,
     response=RatesSchema,
     kinds=["supplier"],
-    extra_responses={409: "invalid_transition: the order is not open",
-                     422: "validation_error (parcels), invalid_address, no_rates",
+    extra_responses={409: "invalid_transition: the order is not open, nothing_to_ship",
+                     422: "validation_error (parcels, lines), invalid_address, no_rates",
                      503: "carrier_unavailable: the carrier did not answer"},
 )
 def shipping_rates(order_id: int, data: dict[str, Any]) -> dict[str, Any]:
-    return {"items": labels.quote(order_id, _me(), data["parcels"])}
+    quotes = labels.quote(order_id, _me(), data["parcels"], data["lines"])
+    return {"items": quotes, "parcels": quotes[0].parcels if quotes else []}
 
 
 @route(
@@ -96,13 +98,31 @@ def shipping_rates(order_id: int, data: dict[str, Any]) -> dict[str, Any]:
     response=ShipmentSchema,
     status=201,
     kinds=["supplier"],
-    extra_responses={409: "invalid_transition (order not open), rate_expired, nothing_to_ship",
-                     422: "validation_error (an unknown rate_id, lines that can't ship), "
-                          "label_failed",
+    extra_responses={409: "invalid_transition (order not open), rate_expired, nothing_to_ship, "
+                          "label_in_progress (another purchase for the order is under way)",
+                     422: "validation_error (an unknown rate_id, lines that can't ship or "
+                          "differ from the quote's), label_failed",
                      503: "carrier_unavailable: the carrier did not answer"},
 )
 def create_label(order_id: int, data: dict[str, Any]) -> Shipment:
     return labels.buy_label(order_id, _me(), data["rate_id"], data["lines"])
+
+
+@route(
+    "/shipments/<int:shipment_id>/label-refund",
+    "POST",
+    summary="Refund a carrier label the carrier has not scanned: the shipment is void, its "
+            "goods back in stock for the order (a shipped order is packed again)",
+    body=LabelRefundRequest,
+    response=ShipmentSchema,
+    kinds=["supplier"],
+    extra_responses={409: "label_not_refundable (no label, refunded already, scanned, "
+                          "delivered or invoiced), label_in_progress",
+                     422: "refund_refused: the carrier refused it",
+                     503: "carrier_unavailable: the carrier did not answer"},
+)
+def refund_label(shipment_id: int, data: dict[str, Any]) -> Shipment:
+    return labels.refund_label(shipment_id, _me(), data["note"])
 
 
 @route(

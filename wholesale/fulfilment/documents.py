@@ -5,7 +5,9 @@
   quantity to pick — reserved there and not shipped yet — and the orders it is for.
 - A **packing slip** (one per order) has the supplier and the buyer's delivery details, and
   per line the quantity ordered, what ships now, what shipped before, and what is
-  backordered (waiting for stock, on this order or its linked backorder).
+  backordered (waiting for stock, on this order or its linked backorder). A shipment's
+  slip (`shipment_slip`) lists what is in that parcel: "in this box" is the shipment's
+  quantity, "shipped before" what other shipments took.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from wholesale.db import is_id
 from wholesale.errors import NotFound
 from wholesale.extensions import db
 from wholesale.fulfilment import late, reservations
+from wholesale.fulfilment.models import Shipment
 from wholesale.inventory.models import StockLevel
 from wholesale.orders.models import Order, OrderLine, OrderStatus
 from wholesale.sites.models import Warehouse
@@ -136,6 +139,24 @@ def packing_slips(orders: list[Order]) -> list[Slip]:
         select(Warehouse.id, Warehouse.name).where(Warehouse.id.in_(warehouse_ids))).all()
     ) if warehouse_ids else {}
     return [_slip(order, names) for order in orders]
+
+
+def shipment_slip(shipment: Shipment) -> Slip:
+    """The packing slip of one (not void) shipment: its lines, in the order's line order."""
+    order = shipment.order
+    names = dict(db.session.execute(select(Warehouse.id, Warehouse.name).where(
+        Warehouse.id.in_({ln.warehouse_id for ln in shipment.lines}))).all())
+    in_box: dict[int, int] = {}
+    for item in shipment.lines:
+        in_box[item.order_line_id] = in_box.get(item.order_line_id, 0) + item.quantity
+    lines = [
+        SlipLine(sku=line.sku, name=line.name, unit=line.unit, ordered=line.quantity,
+                 ship_now=in_box[line.id],
+                 shipped_before=reservations.shipped_of(line) - in_box[line.id],
+                 backordered=reservations.waiting(line))
+        for line in order.lines if line.id in in_box
+    ]
+    return Slip(order, lines, sorted(set(names.values())))
 
 
 def _slip(order: Order, names: dict[int, str]) -> Slip:

@@ -39,6 +39,19 @@ class RateExpired(Conflict):
     code = "rate_expired"
 
 
+class PurchaseInProgress(Conflict):
+    """A label of this order is being bought (or refunded) right now: the carrier has not
+    answered the first request yet."""
+
+    code = "label_in_progress"
+
+
+class LabelNotRefundable(Conflict):
+    """No label to refund, already refunded, scanned by the carrier, or invoiced."""
+
+    code = "label_not_refundable"
+
+
 class CarrierRefused(DomainError):
     """The carrier refused what was asked (an address, parcels with no rates, a refund):
     `code` is the carrier adapter's (invalid_address, no_rates, label_failed, ...)."""

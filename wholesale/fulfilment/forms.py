@@ -13,6 +13,7 @@ from wholesale.fulfilment.schemas import (
     DelayRequest,
     DeliveryChangeRequest,
     ExpediteRequest,
+    LabelRefundRequest,
     StatusRequest,
 )
 from wholesale.orders.models import OrderStatus
@@ -47,6 +48,10 @@ class AnswerForm(_Form, AnswerRequest):
 
 
 class ExpediteForm(_Form, ExpediteRequest):
+    pass
+
+
+class RefundForm(_Form, LabelRefundRequest):
     pass
 
 

@@ -2,6 +2,7 @@
 
     placed → received → picking → packed → shipped → delivered
     cancelled from placed, received, picking, packed
+    shipped → packed: only when a carrier label is refunded (its parcel never left)
 
 Who may do what:
 - the **supplier** makes every move; `shipped` is reached only by recording shipments
@@ -9,6 +10,9 @@ Who may do what:
   steps it skipped, each one an event, up to `shipped`;
 - the **buyer** may cancel before picking starts (`placed`, `received`) and may confirm
   delivery of a shipped order; any other move is 403 `forbidden_role`;
+- `shipped → packed` is reached only by refunding a carrier label the carrier has not
+  scanned (`labels.refund_label` → `unship`): the voided shipment's goods are back in the
+  warehouse, so the order is no longer all shipped;
 - a cancel needs a reason, and is refused (409) once part of the order has shipped;
 - an illegal move is 409 `invalid_transition` and changes nothing.
 
@@ -41,7 +45,7 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.RECEIVED: frozenset({S.PICKING, S.CANCELLED}),
     S.PICKING: frozenset({S.PACKED, S.CANCELLED}),
     S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
-    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.SHIPPED: frozenset({S.DELIVERED, S.PACKED}),
     S.DELIVERED: frozenset(),
     S.CANCELLED: frozenset(),
 }
@@ -70,8 +74,8 @@ def is_legal(from_status: OrderStatus, to_status: OrderStatus) -> bool:
 
 def allowed_moves(order: Order, side: Side) -> list[OrderStatus]:
     """The statuses `side` may move the order to now through `transition()` (what the
-    pages offer as buttons): never `shipped`, which comes from shipments."""
-    moves = [s for s in TRANSITIONS[order.status] if s is not S.SHIPPED]
+    pages offer as buttons): never the moves only shipments and label refunds make."""
+    moves = [s for s in TRANSITIONS[order.status] if not _by_service(order.status, s)]
     if side is Side.BUYER:
         moves = [s for s in moves if order.status in BUYER_MOVES.get(s, ())]
     if S.CANCELLED in moves and any(reservations.shipped_of(ln) for ln in order.lines):
@@ -104,6 +108,10 @@ def transition(order: Order | int, to_status: OrderStatus | str, actor: User | N
             raise InvalidTransition(
                 f"Order {_label(locked)} becomes shipped when its goods ship: record a shipment "
                 "(carrier and tracking number) instead.")
+        if _by_service(locked.status, target):
+            raise InvalidTransition(
+                f"Order {_label(locked)} has shipped; it goes back to packed only when an "
+                "unused carrier label is refunded.")
         _apply(locked, target, actor, side, text)
     return locked
 
@@ -155,6 +163,18 @@ def walk_to_shipped(order: Order, actor: User | None, side: Side, note: str) -> 
     for step in FLOW[start + 1:FLOW.index(S.SHIPPED) + 1]:
         assert is_legal(order.status, step)
         _apply(order, step, actor, side, note)
+
+
+def unship(order: Order, actor: User | None, side: Side, note: str) -> None:
+    """A refunded label voided a shipment of the (locked) `shipped` order: it is packed again,
+    one event."""
+    assert is_legal(order.status, S.PACKED)
+    _apply(order, S.PACKED, actor, side, note)
+
+
+def _by_service(from_status: OrderStatus, to_status: OrderStatus) -> bool:
+    """Moves no one asks for directly: shipments make `shipped`, label refunds `packed`."""
+    return to_status is S.SHIPPED or (from_status is S.SHIPPED and to_status is S.PACKED)
 
 
 def withdraw_pending_change(order: Order, status: OrderStatus) -> None:

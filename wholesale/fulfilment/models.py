@@ -43,6 +43,7 @@ class Side(enum.StrEnum):
 class EventKind(enum.StrEnum):
     STATUS = "status"
     SHIPMENT = "shipment"
+    SHIPMENT_VOIDED = "shipment_voided"  # its label refunded: the goods did not leave
     DELAY = "delay"
     CHANGE_REQUESTED = "change_requested"
     CHANGE_ACCEPTED = "change_accepted"
@@ -119,9 +120,18 @@ class Shipment(TenantScoped, Base):
     carrier_eta: Mapped[datetime | None]
     eta_notice_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     delivered_at: Mapped[datetime | None]
+    # A refund of the label (labels.refund_label): asked at (also the claim that keeps a
+    # second request out while the carrier answers), the carrier's refund status, and the
+    # shipment voided — its goods back on the shelf, still reserved for the order.
+    refund_requested_at: Mapped[datetime | None]
+    label_refund_status: Mapped[str | None] = mapped_column(String(20))
+    voided_at: Mapped[datetime | None]
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_note: Mapped[str] = mapped_column(Text, default="")
 
     order: Mapped[Order] = relationship(back_populates="shipments")
-    shipped_by: Mapped[User | None] = relationship()
+    shipped_by: Mapped[User | None] = relationship(foreign_keys=[shipped_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
     lines: Mapped[list[ShipmentLine]] = relationship(
         back_populates="shipment", order_by="ShipmentLine.id", lazy="selectin",
         cascade="all, delete-orphan")
@@ -133,6 +143,10 @@ class Shipment(TenantScoped, Base):
     @property
     def total_quantity(self) -> int:
         return sum(line.quantity for line in self.lines)
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class ShippingQuote(TenantScoped, Base):
@@ -151,6 +165,10 @@ class ShippingQuote(TenantScoped, Base):
     currency: Mapped[str] = mapped_column(String(3))
     days: Mapped[int | None] = mapped_column(Integer)
     parcels: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # The quantities quoted for ({"line_id", "quantity"}); None: everything that could ship.
+    lines: Mapped[list[dict[str, int]] | None] = mapped_column(JSON)
+    # A label purchase of this rate is under way (the claim that keeps a second one out).
+    claimed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @classmethod

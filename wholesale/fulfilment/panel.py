@@ -20,7 +20,14 @@ from wholesale.db import utcnow
 from wholesale.errors import DomainError
 from wholesale.extensions import db
 from wholesale.fulfilment import labels, late, machine, reservations
-from wholesale.fulfilment.models import ChangeStatus, DeliveryChange, EventKind, OrderEvent, Side
+from wholesale.fulfilment.models import (
+    ChangeStatus,
+    DeliveryChange,
+    EventKind,
+    OrderEvent,
+    Shipment,
+    Side,
+)
 from wholesale.orders import rules
 from wholesale.orders.models import Order, OrderLine, OrderStatus
 from wholesale.sites.models import DeliveryLocation
@@ -116,6 +123,9 @@ class Panel:
         except DomainError:
             return []
 
+    def refundable(self, shipment: Shipment) -> bool:
+        return self.is_supplier and labels.refundable(shipment)
+
     def pod_photo(self, event: OrderEvent) -> bool:
         return bool((event.data or {}).get("pod_photo"))
 
@@ -194,6 +204,9 @@ def describe(event: OrderEvent) -> str:
         text = f"Shipment of {data.get('units', '?')} units with {data.get('carrier', '?')}"
         return text + (f", tracking {data['tracking_number']}"
                        if data.get("tracking_number") else "")
+    if kind is EventKind.SHIPMENT_VOIDED:
+        return (f"Shipment with {data.get('carrier', '?')} cancelled: label refunded, "
+                f"{data.get('units', '?')} units back in stock")
     if kind is EventKind.DELAY:
         return (f"Delayed: new ETA {_day(data.get('new_eta'))} "
                 f"(was {_day(data.get('previous_eta'))})")

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PdfReadError
 
 from wholesale.fulfilment.documents import PickGroup, Slip
 
@@ -91,7 +95,20 @@ def pick_list_pdf(groups: list[PickGroup], supplier_name: str, order_numbers: li
     return bytes(pdf.output())
 
 
-def packing_slips_pdf(slips: list[Slip], supplier_name: str) -> bytes:
+def with_label(slip_pdf: bytes, label_pdf: bytes | None) -> bytes:
+    """The packing slip followed by the carrier label's pages: one document, one print (a
+    label that can't be read is left out; the slip says where the label is)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(slip_pdf)))
+    if label_pdf:
+        with contextlib.suppress(PdfReadError):
+            writer.append(PdfReader(io.BytesIO(label_pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def packing_slips_pdf(slips: list[Slip], supplier_name: str,
+                      footer: str | None = None) -> bytes:
     pdf = _Document(f"Packing slips — {supplier_name}")
     pdf.alias_nb_pages()
     for slip in slips:
@@ -131,4 +148,7 @@ def packing_slips_pdf(slips: list[Slip], supplier_name: str) -> bytes:
         if any(ln.backordered for ln in slip.lines):
             pdf.ln(2)
             pdf.line_text("Backordered items follow as soon as they are in stock.", 9)
+        if footer:
+            pdf.ln(2)
+            pdf.line_text(footer, 9)
     return bytes(pdf.output())

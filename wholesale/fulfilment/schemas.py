@@ -70,6 +70,11 @@ class ShippingRatesRequest(Schema):
                           validate=validate.Length(min=1, max=50),
                           metadata={"description": "default: one per case of what would ship, "
                                                    "from the catalog's weights and case sizes"})
+    lines = fields.List(fields.Nested(ShipmentLineRequest), load_default=None,
+                        validate=validate.Length(min=1, max=500),
+                        metadata={"description": "a partial shipment: the quantities in the "
+                                                 "parcel (its label then ships those); "
+                                                 "default: everything reserved and not shipped"})
 
 
 class LabelRequest(Schema):
@@ -77,5 +82,12 @@ class LabelRequest(Schema):
                             metadata={"description": "one of the order's quoted rates"})
     lines = fields.List(fields.Nested(ShipmentLineRequest), load_default=None,
                         validate=validate.Length(min=1, max=500),
-                        metadata={"description": "default: everything reserved and not "
-                                                 "shipped yet"})
+                        metadata={"description": "default: what the rate was quoted for "
+                                                 "(else everything reserved and not shipped); "
+                                                 "a rate quoted for some lines ships exactly "
+                                                 "those (other lines: 422)"})
+
+
+class LabelRefundRequest(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=MAX_NOTE),
+                         metadata={"description": "why (the order's timeline shows it)"})

@@ -72,6 +72,10 @@ class ShipmentSchema(Schema):
     tracking_status = fields.String(allow_none=True, metadata={
         "description": "the carrier's: PRE_TRANSIT, TRANSIT, DELIVERED, FAILURE, RETURNED"})
     delivered_at = fields.DateTime(allow_none=True)
+    voided_at = fields.DateTime(allow_none=True, metadata={
+        "description": "its label was refunded: the shipment is void (no lines)"})
+    label_refund_status = fields.String(allow_none=True, metadata={
+        "description": "the carrier's refund status: QUEUED, PENDING, SUCCESS, ERROR"})
 
     def _label_url(self, shipment: Any) -> str | None:
         if shipment.label_file:
@@ -88,8 +92,17 @@ class RateSchema(Schema):
     days = fields.Integer(allow_none=True)
 
 
+class _ParcelSchema(Schema):
+    weight_kg = fields.String()
+    length_cm = fields.String()
+    width_cm = fields.String()
+    height_cm = fields.String()
+
+
 class RatesSchema(Schema):
     items = fields.List(fields.Nested(RateSchema))
+    parcels = fields.List(fields.Nested(_ParcelSchema), metadata={
+        "description": "the parcels quoted (the catalog's, or those sent)"})
 
 
 class DelaySchema(Schema):

@@ -21,14 +21,15 @@ from urllib.parse import quote, urlsplit
 
 from wholesale import signals
 from wholesale.accounts.models import User
+from wholesale.db import utcnow
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment import access, machine, reservations, timeline
 from wholesale.fulfilment.errors import InvalidTransition, NothingToShip
-from wholesale.fulfilment.models import EventKind, Shipment, ShipmentLine
+from wholesale.fulfilment.models import EventKind, Shipment, ShipmentLine, Side
 from wholesale.inventory.ledger import lock_order, move
 from wholesale.inventory.models import MovementKind
-from wholesale.orders.models import Allocation, Order, OrderLine
+from wholesale.orders.models import Allocation, Order, OrderLine, OrderStatus
 
 MAX_CARRIER = 64
 MAX_TRACKING = 100
@@ -95,6 +96,51 @@ def ship(order: Order | int, actor: User | None, *, carrier: Any, tracking_numbe
         if reservations.fully_shipped(locked):
             machine.walk_to_shipped(locked, actor, side, f"Everything has shipped ({name}).")
     return shipment
+
+
+def void(order: Order, shipment: Shipment, actor: User | None, side: Side, note: str) -> None:
+    """Undo a shipment whose parcel never left (its label refunded), in the (locked) order:
+    each unit goes back on the shelf still reserved for the order — ledger SHIPMENT_VOID,
+    on hand +q and reserved +q, the mirror of SHIPMENT — and its allocation counts it as
+    not shipped; the shipment's lines go (so nothing counts them as shipped or invoiceable)
+    and it is marked void; `shipment_voided` is announced. A `shipped` order is no longer
+    all shipped: it is `packed` again. Flushes; the caller commits."""
+    with db.session.begin_nested():
+        per_level: dict[tuple[int, int], int] = {}
+        for item in shipment.lines:
+            line = item.order_line
+            left = item.quantity
+            mine = [a for a in reservations.open_allocations(line)
+                    if a.warehouse_id == item.warehouse_id and a.shipped_quantity > 0]
+            for allocation in sorted(mine, key=lambda a: a.id, reverse=True):
+                back = min(left, allocation.shipped_quantity)
+                allocation.shipped_quantity -= back
+                left -= back
+            assert left == 0, "a shipment line with no allocation that shipped it"
+            key = (item.warehouse_id, line.product_id)
+            per_level[key] = per_level.get(key, 0) + item.quantity
+        ids = reservations.level_ids(order.supplier_id, per_level)
+        by_level = {ids[key]: quantity for key, quantity in per_level.items()}
+        for level_id in lock_order(by_level):
+            move(level_id, MovementKind.SHIPMENT_VOID, on_hand=by_level[level_id],
+                 reserved=by_level[level_id],
+                 reason=f"Label refunded: shipment on order {order.display_number} void",
+                 user_id=actor.id if actor else None, order_id=order.id)
+        timeline.record(order, EventKind.SHIPMENT_VOIDED, actor, side, note=note, data={
+            "shipment_id": shipment.id, "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number, "units": shipment.total_quantity,
+            "lines": [{"line_id": ln.order_line_id, "sku": ln.order_line.sku,
+                       "quantity": ln.quantity} for ln in shipment.lines]})
+        shipment.lines.clear()
+        shipment.voided_at = utcnow()
+        shipment.voided_by_id = actor.id if actor else None
+        shipment.void_note = note
+        db.session.flush()
+        signals.shipment_voided.send(order.supplier, order=order, actor=actor,
+                                     shipment=shipment, note=note)
+        if order.status is OrderStatus.SHIPPED and not reservations.fully_shipped(order):
+            machine.unship(order, actor, side, f"{shipment.carrier} label refunded: the "
+                                               "parcel did not leave.")
 
 
 def _details(carrier: Any, tracking_number: Any, tracking_url: Any) -> tuple[str, str, str | None]:

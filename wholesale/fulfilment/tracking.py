@@ -64,6 +64,8 @@ def apply(update: Update) -> str:
     if shipment is None:
         raise NotFound(f"No shipment has the tracking number {update.tracking_number!r}.",
                        code="unknown_tracking_number")
+    if shipment.voided_at is not None:
+        return "voided"  # its label was refunded: the order no longer counts on it
     with db.session.begin_nested():
         order = access.lock(shipment.order_id)
         assert order is not None
@@ -94,7 +96,8 @@ def _delivered(shipment: Shipment, update: Update) -> str:
     shipment.delivered_at = update.at or utcnow()
     db.session.flush()
     order = shipment.order
-    if order.status is OrderStatus.SHIPPED and all(s.delivered_at for s in order.shipments):
+    if order.status is OrderStatus.SHIPPED and all(
+            s.delivered_at for s in order.shipments if s.voided_at is None):
         machine.transition(order, OrderStatus.DELIVERED, None,
                            f"Delivered ({shipment.carrier} tracking {shipment.tracking_number}).")
         return "order_delivered"

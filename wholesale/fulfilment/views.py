@@ -54,6 +54,7 @@ from wholesale.fulfilment.forms import (
     DeliverForm,
     ExpediteForm,
     PrintQuery,
+    RefundForm,
     ShipmentForm,
     StatusForm,
 )
@@ -291,6 +292,30 @@ def pod_photo(event_id: int) -> ResponseReturnValue:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.post("/fulfilment/shipments/<int:shipment_id>/refund")
+@supplier_required
+def refund_label(shipment_id: int) -> ResponseReturnValue:
+    order_id = labels.shipment_or_404(shipment_id).order_id
+
+    def run(data: dict[str, Any]) -> str:
+        shipment = labels.refund_label(shipment_id, me(), data["note"])
+        return (f"Label refunded ({shipment.label_refund_status.lower()} at the carrier): the "
+                f"{shipment.carrier} shipment is void and its goods are back in stock for "
+                "this order.")
+
+    return _act(order_id, RefundForm, run)
+
+
+@bp.get("/fulfilment/shipments/<int:shipment_id>/packing-slip.pdf")
+@supplier_required
+def shipment_slip(shipment_id: int) -> ResponseReturnValue:
+    data, name = labels.slip_and_label(shipment_id, my_org().id)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

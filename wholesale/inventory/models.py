@@ -33,6 +33,7 @@ class MovementKind(enum.StrEnum):
     RESERVATION = "reservation"  # reserved for an order line
     RELEASE = "release"  # a reservation given back (cancel, change)
     SHIPMENT = "shipment"  # goods out: on hand and reservation both go down
+    SHIPMENT_VOID = "shipment_void"  # a voided shipment's goods back in, still reserved
 
 
 class StockLevel(TenantScoped, Base):

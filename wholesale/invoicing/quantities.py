@@ -50,5 +50,6 @@ def uninvoiced_shipments(order_id: int) -> list[int]:
     """Shipments of the order with no live invoice of their own."""
     sh, inv = Shipment.__table__.c, Invoice.__table__.c
     live = select(inv.shipment_id).where(inv.shipment_id.is_not(None), inv.voided_at.is_(None))
-    stmt = select(sh.id).where(sh.order_id == order_id, sh.id.not_in(live)).order_by(sh.id)
+    stmt = (select(sh.id).where(sh.order_id == order_id, sh.id.not_in(live),
+                                sh.voided_at.is_(None)).order_by(sh.id))
     return list(db.session.scalars(stmt))

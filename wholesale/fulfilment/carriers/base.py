@@ -88,8 +88,10 @@ class CarrierBackend(Protocol):
         """Every rate for these parcels, cheapest first."""
         ...
 
-    def buy_label(self, rate_id: str) -> Label:
-        """Buy the label of a rate this backend quoted (PDF included)."""
+    def buy_label(self, rate_id: str, *, recover: bool = False) -> Label:
+        """Buy the label of a rate this backend quoted (PDF included). `recover`: an
+        earlier purchase of this rate may have gone through unrecorded (its process died):
+        take that label if there is one."""
         ...
 
     def refund(self, transaction_id: str) -> str:

@@ -45,7 +45,7 @@ class ConsoleCarrier:
         ]
         return sorted(found, key=lambda r: r.amount)
 
-    def buy_label(self, rate_id: str) -> Label:
+    def buy_label(self, rate_id: str, *, recover: bool = False) -> Label:
         token = rate_id.removeprefix(_PREFIX).rsplit("_", 1)[0]
         service = _BY_TOKEN.get(token) if rate_id.startswith(_PREFIX) else None
         if service is None:
