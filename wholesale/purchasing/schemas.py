@@ -9,8 +9,9 @@ from wholesale.api.fields import Id, WholeNumber
 from wholesale.api.pagination import PageQuery
 from wholesale.catalog.fields import Currency, Money, StrictBool
 from wholesale.inventory.stock import MAX_DELTA
-from wholesale.purchasing.models import PurchaseOrderStatus
+from wholesale.purchasing.models import PurchaseOrderMessageKind, PurchaseOrderStatus
 from wholesale.purchasing.purchase_orders import MAX_LINES
+from wholesale.purchasing.thread import CHANNELS, MAX_BODY
 
 MAX_PACK = 100_000
 MAX_ITEMS = 1000
@@ -168,4 +169,38 @@ class ReceiptRequest(Schema):
     close = StrictBool(load_default=False,
                        metadata={"description": "nothing more is coming: the order is "
                                                 "received, what is missing is short"})
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class PurchaseOrderMessageSchema(Schema):
+    id = fields.Integer()
+    purchase_order_id = fields.Integer()
+    kind = fields.String(attribute="kind.value",
+                         metadata={"enum": [k.value for k in PurchaseOrderMessageKind],
+                                   "description": "inbound: from the vendor; outbound: to "
+                                   "the vendor; event: written by Ordertalk"})
+    channel = fields.String(metadata={"description": "email, sms, or empty"})
+    author_id = fields.Integer(allow_none=True)
+    author = fields.String(attribute="author_name")
+    body = fields.String()
+    event_type = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class _Channel(Schema):
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS),
+                            metadata={"description": "default: the channel the vendor last "
+                                      "wrote on, else email, else SMS"})
+
+
+class PurchaseOrderMessageRequest(_Channel):
+    body = fields.String(required=True, validate=validate.Length(1, MAX_BODY))
+
+
+class UpdateRequest(_Channel):
+    pass
+
+
+class ExpectedDateRequest(Schema):
+    expected_on = fields.Date(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 
 from wholesale.catalog.models import Product
 from wholesale.extensions import db
@@ -155,14 +155,19 @@ def _available(warehouse_id: int, product_ids: list[int]) -> dict[int, int]:
     return {product_id: int(value) for product_id, value in rows}
 
 
-def _waiting(supplier_id: int, product_ids: list[int]) -> dict[int, int]:
-    """Units of the supplier's open orders not reserved yet, per product."""
-    reserved = (
+def reserved_of_line() -> ScalarSelect[int]:
+    """The units reserved for an order line (correlated to `OrderLine`)."""
+    return (
         select(func.coalesce(func.sum(Allocation.quantity), 0))
         .where(Allocation.order_line_id == OrderLine.id, Allocation.released_at.is_(None))
         .correlate(OrderLine)
         .scalar_subquery()
     )
+
+
+def _waiting(supplier_id: int, product_ids: list[int]) -> dict[int, int]:
+    """Units of the supplier's open orders not reserved yet, per product."""
+    reserved = reserved_of_line()
     stmt = (
         select(OrderLine.product_id, func.sum(OrderLine.quantity - reserved))
         .join(Order, Order.id == OrderLine.order_id)
