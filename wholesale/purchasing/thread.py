@@ -175,7 +175,8 @@ def _rescheduled_text(po: PurchaseOrder, user: User, previous: date | None, new:
                       note: str, dependents: list[Dependent]) -> str:
     was = f" (was {_day(previous)})" if previous and previous != new else ""
     text = f"{user.name} set {po.display_number}'s expected date to {_day(new)}{was}"
-    text += f": {note}" if note else "."
+    text += f": {note}" if note else ""
+    text += "" if text.endswith((".", "!", "?")) else "."
     if not dependents:
         return text + " No customer order is waiting for these products."
     late = [d for d in dependents if d.late(new)]
