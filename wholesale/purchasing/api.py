@@ -45,12 +45,12 @@ def list_vendors(query: dict[str, Any]) -> Page:
 
 @route("/reorder-suggestions",
        summary="What to reorder for a warehouse: available stock, open backorders and what "
-       "is on order against each product's reorder point and target, rounded to the "
-       "vendor's packs and minimums, grouped by vendor",
+       "is on order against each product's reorder point and target (or a demand-based "
+       "level), rounded to the vendor's packs and minimums, grouped by vendor",
        query=SuggestionQuery, response=SuggestionsSchema, kinds=["supplier"])
 def reorder_suggestions(query: dict[str, Any]) -> dict[str, Any]:
     warehouse = own_warehouse(current_user.organization_id, query["warehouse_id"])
-    groups = suggestions.suggest(warehouse)
+    groups = suggestions.suggest(warehouse, demand_weeks=query["demand_weeks"])
     return {"items": [item for group in groups for item in group.items], "groups": groups}
 
 

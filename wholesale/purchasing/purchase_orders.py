@@ -42,7 +42,8 @@ def create(user: User, data: dict[str, Any]) -> PurchaseOrder:
     warehouse = own_warehouse(org.id, data["warehouse_id"])
     lines = data.get("lines")
     if not lines:
-        [group] = suggestions.suggest(warehouse, vendor.id) or [None]
+        [group] = suggestions.suggest(warehouse, vendor.id,
+                                      data.get("demand_weeks")) or [None]
         if group is None:
             raise ValidationFailed.one(
                 "lines", f"Nothing of {vendor.name}'s needs reordering for {warehouse.name}.")

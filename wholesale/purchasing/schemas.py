@@ -46,8 +46,19 @@ class VendorSchema(Schema):
     created_at = fields.DateTime(dump_only=True)
 
 
+MAX_DEMAND_WEEKS = 26
+
+
+def _demand_weeks(text: bool) -> WholeNumber:
+    return WholeNumber(1, MAX_DEMAND_WEEKS, "a number of weeks", text=text, load_default=None,
+                       metadata={"description": "fill up to a demand-based level instead "
+                                 "of the target: the units shipped from the warehouse in the "
+                                 "last N weeks plus the standing orders due in the next N"})
+
+
 class SuggestionQuery(Schema):
     warehouse_id = Id("a warehouse id", text=True, required=True)
+    demand_weeks = _demand_weeks(text=True)
 
 
 class SuggestionSchema(Schema):
@@ -99,6 +110,7 @@ class PurchaseOrderCreate(Schema):
                         validate=validate.Length(max=MAX_LINES),
                         metadata={"description": "omit to take the vendor's current reorder "
                                                  "suggestions for the warehouse"})
+    demand_weeks = _demand_weeks(text=False)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
 

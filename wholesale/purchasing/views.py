@@ -27,6 +27,7 @@ from wholesale.purchasing.receiving import RECEIVABLE
 from wholesale.tenancy import get_or_404
 
 bp = Blueprint("purchasing", __name__)
+DEMAND_WEEKS = (4, 8, 13)  # the page's choices of a demand-based level
 
 
 @bp.get("/purchasing/suggestions")
@@ -37,9 +38,12 @@ def suggestions_page() -> ResponseReturnValue:
     wanted = parse_id(request.args.get("warehouse_id"))
     warehouse = next((w for w in warehouses if w.id == wanted), warehouses[0] if warehouses
                      else None)
-    groups = suggestions.suggest(warehouse) if warehouse else []
+    weeks = parse_id(request.args.get("demand_weeks"))
+    weeks = weeks if weeks in DEMAND_WEEKS else None
+    groups = suggestions.suggest(warehouse, demand_weeks=weeks) if warehouse else []
     return render_template("purchasing/suggestions.html", warehouses=warehouses,
-                           warehouse=warehouse, groups=groups)
+                           warehouse=warehouse, groups=groups, demand_weeks=weeks,
+                           choices=DEMAND_WEEKS)
 
 
 @bp.get("/purchasing/orders")
@@ -54,9 +58,11 @@ def orders() -> ResponseReturnValue:
 @supplier_required
 def draft_from_suggestions() -> ResponseReturnValue:
     try:
+        weeks = parse_id(request.form.get("demand_weeks"))
         po = purchase_orders.create(me(), {
             "vendor_id": parse_id(request.form.get("vendor_id")),
-            "warehouse_id": parse_id(request.form.get("warehouse_id"))})
+            "warehouse_id": parse_id(request.form.get("warehouse_id")),
+            "demand_weeks": weeks if weeks in DEMAND_WEEKS else None})
     except ValidationFailed as exc:
         _flash_error(exc)
         return redirect(url_for("purchasing.suggestions_page"))
