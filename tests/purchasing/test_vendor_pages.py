@@ -30,9 +30,11 @@ def _items() -> list[tuple[str, str, int, str, bool]]:
                 for i in rows]
 
 
-def test_add_and_edit_a_vendor_and_what_it_supplies(client, shop: Shop,
-                                                    make_vendor: Any) -> None:
+def test_add_and_edit_a_vendor_and_what_it_supplies(client, shop: Shop, make_vendor: Any,
+                                                    factory) -> None:
     flour = shop.product(name="Bread flour")
+    mill = factory.supplier("Valley Mills on Ordertalk")
+    factory.connect(mill, shop.supplier)
     make_vendor("Mill One", [item(flour, 10, "20.00", preferred=True)])
     db.session.commit()
     login(client, shop.supplier_user)
@@ -61,11 +63,14 @@ def test_add_and_edit_a_vendor_and_what_it_supplies(client, shop: Shop,
 
     edited = client.post(f"/purchasing/vendors/{valley.id}", data={
         "name": "Valley Mills Co", "email": "", "phone": "+1 415 555 0199",
-        "lead_days": "2"})
+        "lead_days": "2", "linked_supplier_id": str(mill.id)})
     assert edited.status_code == 302
     valley = _vendors()[-1]
-    assert (valley.name, valley.email, valley.phone, valley.lead_days) == (
-        "Valley Mills Co", None, "+1 415 555 0199", 2)
+    assert (valley.name, valley.email, valley.phone, valley.lead_days,
+            valley.linked_supplier_id) == ("Valley Mills Co", None, "+1 415 555 0199", 2,
+                                           mill.id)
+    assert f'<option value="{mill.id}" selected>' in client.get(
+        f"/purchasing/vendors/{valley.id}").get_data(as_text=True)
     listing = client.get("/purchasing/vendors").get_data(as_text=True)
     assert "Valley Mills Co" in listing and "Mill One" in listing
 

@@ -20,6 +20,7 @@ class VendorForm(_Form):
     lead_days = WholeNumber(0, 365, "a number of days", text=True, load_default=0)
     minimum_order = Money(load_default=None)
     currency = Currency(load_default="USD")
+    linked_supplier_id = Id("a supplier", text=True, load_default=None)
 
 
 class VendorItemForm(_Form):

@@ -62,6 +62,9 @@ class Vendor(_OwnedBySupplier, TimestampMixin, Base):
     # The smallest order the vendor accepts, in money (None: no minimum).
     minimum_order: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # A vendor that is itself an Ordertalk supplier (which has this supplier as a customer):
+    # sending a PO places an order with it; its vendor codes are its SKUs.
+    linked_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
 
     items: Mapped[list[VendorItem]] = relationship(
         back_populates="vendor", order_by="VendorItem.id", cascade="all, delete-orphan")
@@ -123,6 +126,8 @@ class PurchaseOrder(_OwnedBySupplier, TimestampMixin, Base):
     received_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The order placed with a linked vendor when the PO was sent.
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
 
     supplier: Mapped[Organization] = relationship()
     vendor: Mapped[Vendor] = relationship()

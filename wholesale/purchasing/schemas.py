@@ -41,6 +41,10 @@ class VendorSchema(Schema):
                           metadata={"type": "string", "format": "decimal",
                                     "description": "the vendor's minimum order amount"})
     currency = Currency(load_default="USD")
+    linked_supplier_id = Id("a supplier id", load_default=None, allow_none=True,
+                            metadata={"description": "an Ordertalk supplier you are a "
+                                      "customer of: sending a PO places an order with it "
+                                      "(vendor codes are its SKUs)"})
     items = fields.List(fields.Nested(VendorItemSchema), load_default=list,
                         validate=validate.Length(max=MAX_ITEMS))
     created_at = fields.DateTime(dump_only=True)
@@ -168,6 +172,8 @@ class PurchaseOrderSchema(Schema):
     confirmed_at = fields.DateTime(allow_none=True)
     received_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
+    order_id = fields.Integer(allow_none=True, metadata={
+        "description": "the order placed with a linked vendor when the PO was sent"})
 
 
 class ReceiptLineRequest(Schema):

@@ -12,6 +12,7 @@ from wholesale.accounts.models import Organization, User
 from wholesale.errors import Forbidden, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.stock import own_product
+from wholesale.purchasing.linked import linkable_supplier
 from wholesale.purchasing.models import Vendor, VendorItem
 
 
@@ -75,6 +76,10 @@ def _set_details(vendor: Vendor, data: dict[str, Any]) -> None:
     vendor.phone = (data.get("phone") or "").strip() or None
     vendor.lead_days = data.get("lead_days") or 0
     vendor.minimum_order = data.get("minimum_order")
+    if "linked_supplier_id" in data:
+        linked = data["linked_supplier_id"]
+        vendor.linked_supplier_id = None if linked is None else \
+            linkable_supplier(vendor.supplier_id, linked)
 
 
 def update_vendor(user: User, vendor_id: int, data: dict[str, Any]) -> Vendor:

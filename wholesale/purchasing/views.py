@@ -13,6 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from wholesale.accounts.models import Organization
 from wholesale.api.registry import load
 from wholesale.catalog.models import Product
 from wholesale.db import parse_id
@@ -25,6 +26,7 @@ from wholesale.purchasing.forms import VendorForm, VendorItemForm
 from wholesale.purchasing.models import PurchaseOrder, PurchaseOrderLine, Vendor
 from wholesale.purchasing.receiving import RECEIVABLE
 from wholesale.tenancy import get_or_404
+from wholesale.trading.models import TradingRelationship
 
 bp = Blueprint("purchasing", __name__)
 DEMAND_WEEKS = (4, 8, 13)  # the page's choices of a demand-based level
@@ -216,8 +218,14 @@ def _vendor_page(found: Vendor | None, errors: dict[str, list[str]] | None = Non
         Product.supplier_id == my_org().id, Product.archived_at.is_(None))
         .order_by(Product.name, Product.id))
     form = request.form if request.method == "POST" and errors else None
+    linkable = db.session.scalars(
+        select(Organization).join(TradingRelationship,
+                                  TradingRelationship.supplier_id == Organization.id)
+        .where(TradingRelationship.buyer_id == my_org().id).order_by(Organization.name)
+        .execution_options(all_tenants=True))
     return render_template("purchasing/vendor.html", vendor=found, errors=errors or {},
-                           form=form, products=list(products)), status
+                           form=form, products=list(products),
+                           linkable=list(linkable)), status
 
 
 @bp.post("/purchasing/vendors/<int:vendor_id>/items")
