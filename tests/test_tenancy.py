@@ -71,6 +71,7 @@ from wholesale.purchasing.models import (
     ProductCost,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderMessage,
     PurchaseReceipt,
     PurchaseReceiptLine,
     Vendor,
@@ -221,6 +222,7 @@ SCOPED_ROWS: dict[type, Callable[[Tenant], list[int]]] = {
     VendorItem: lambda t: t.rows[VendorItem],
     PurchaseOrder: lambda t: [t.purchase_order_id],
     PurchaseOrderLine: lambda t: t.rows[PurchaseOrderLine],
+    PurchaseOrderMessage: lambda t: t.rows[PurchaseOrderMessage],
     PurchaseReceipt: lambda t: t.rows[PurchaseReceipt],
     PurchaseReceiptLine: lambda t: t.rows[PurchaseReceiptLine],
     ProductCost: lambda t: t.rows[ProductCost],
@@ -425,7 +427,7 @@ def place_order(tenant: Tenant) -> None:
     ))
     for model in (InvoiceSettings, CreditNote, CreditHold, Notification, Vendor, VendorItem,
                   PurchaseOrderLine, PurchaseReceipt, PurchaseReceiptLine, ProductCost,
-                  StandingSettings):
+                  StandingSettings, PurchaseOrderMessage):
         tenant.rows[model] = list(db.session.scalars(
             select(key_of(model)).where(model.supplier_id == tenant.supplier_id)
             .execution_options(**everything)
@@ -490,6 +492,7 @@ def _purchasing_rows(tenant: Tenant) -> None:
         "lines": [{"product_id": tenant.product_id, "quantity": 12}]})).json["id"]
     po_url = f"/api/v1/purchase-orders/{tenant.purchase_order_id}"
     must(supplier.post(f"{po_url}/send"))
+    must(supplier.post(f"{po_url}/messages", json={"body": f"When? {tenant.marker}"}))
     must(supplier.post(f"{po_url}/receipts", json={
         "lines": [{"product_id": tenant.product_id, "quantity": 6}],
         "note": f"Receipt {tenant.marker}"}))

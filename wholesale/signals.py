@@ -93,6 +93,15 @@ draft_changed = _signals.signal("draft-changed")
 # returning the PO as PDF bytes), filename). Messaging emails the vendor the PDF and, when
 # the vendor has a phone, sends an SMS heads-up.
 purchase_order_sent = _signals.signal("purchase-order-sent")
+# A staff member wrote to the vendor in the PO's thread (sender: the buying supplier; kwargs
+# purchase_order, message — a PurchaseOrderMessage with `channel` "email" or "sms" —,
+# actor). Messaging sends it to the vendor on that channel.
+purchase_order_message = _signals.signal("purchase-order-message")
+# Staff posted the vendor's new date (sender: the buying supplier; kwargs purchase_order,
+# actor, previous and expected_on (dates), note, dependents — `thread.Dependent`s, the
+# customer orders waiting for its products —, message: the thread's event saying so).
+# Messaging warns the supplier's other staff.
+purchase_order_rescheduled = _signals.signal("purchase-order-rescheduled")
 
 # -- delivery runs (wholesale/routes; sender: the supplier organization; kwargs order, actor,
 #    stop — the run's stop, with its route and sequence) ------------------------------

@@ -112,6 +112,13 @@ EVENTS: dict[str, EventType] = {
         # and an SMS heads-up when the vendor has a phone.
         EventType("purchase_order", "Purchase order", "A purchase order to a vendor.",
                   frozenset(), EMAIL_AND_SMS, configurable=False),
+        EventType("purchase_order_message", "Message to a vendor",
+                  "What the staff wrote to a vendor in a purchase order's thread.",
+                  frozenset(), EMAIL_AND_SMS, configurable=False),
+        EventType("purchase_order_rescheduled", "Purchase order date moved",
+                  "A vendor's new date for a purchase order, and the customer orders "
+                  "waiting for it (to the supplier's other staff).", frozenset({SUPPLIER}),
+                  EMAIL_ONLY, configurable=False),
         # Sent on the channel the buyer wrote on, to the one who wrote (not by preference).
         EventType("draft_reply", "Order by message", "The draft read from an order you "
                   "sent by SMS or email, and its confirmation.", frozenset({BUYER}),

@@ -35,12 +35,13 @@ from messaging.chat.access import ensure_account_thread, open_thread, open_threa
 from messaging.chat.attachments import StoredFile
 from messaging.chat.models import Thread, ThreadKind
 from messaging.chat.upsert import insert
-from messaging.notifications import reply_context
+from messaging.notifications import reply_context, vendor_replies
 from messaging.notifications.addresses import normalize_email, normalize_phone
 from messaging.notifications.links import (
     AccountReplyTarget,
     account_reply_address,
     parse_account_reply_address,
+    parse_purchase_order_reply_address,
     parse_reply_address,
 )
 from messaging.notifications.models import (
@@ -93,6 +94,7 @@ class Inbound:
     message_id: int | None = None
     body: str | None = None  # kept for a message not posted (ambiguous, held)
     thread_id: int | None = None  # the account thread it was posted in
+    purchase_order_id: int | None = None  # a vendor's reply: the PO whose thread it is
 
 
 def _claim(provider_id: str, channel: str, address: str) -> int | None:
@@ -373,6 +375,10 @@ def _sms(phone: str, our_number: str | None, text: str, provider_id: str) -> Inb
     if not text:
         return Inbound("empty")
     sender = _sender(phone, our_number)
+    if not sender.users:
+        vendor = vendor_replies.sms(phone, text)
+        if vendor is not None:
+            return Inbound(vendor.outcome, purchase_order_id=vendor.purchase_order_id)
     answered = None if confirming else _answer(sender, text)
     if answered is not None:
         return answered
@@ -555,6 +561,11 @@ def _email(recipients: list[str], address: str, text: str, provider_id: str,
            files: list[IncomingFile]) -> Inbound:
     target = next((t for t in map(parse_reply_address, recipients) if t), None)
     if target is None:
+        po = next((t for t in map(parse_purchase_order_reply_address, recipients) if t), None)
+        if po is not None:
+            vendor = vendor_replies.email(po, address, text, [f.filename for f in files])
+            return Inbound(vendor.outcome, body=vendor.body,
+                           purchase_order_id=vendor.purchase_order_id)
         account = next((t for t in map(parse_account_reply_address, recipients) if t), None)
         if account is not None:
             return _account_email(account, address, text, provider_id, files)

@@ -26,6 +26,7 @@ from wholesale.extensions import db
 
 REPLY_PREFIX = "order+"
 _TOKEN = re.compile(r"^(\d+)\.([uc]\d+)\.([a-z2-7]{16})$")
+_PO_TOKEN = re.compile(r"^(\d+)\.v(\d+)\.([a-z2-7]{16})$")
 _CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -93,10 +94,15 @@ class ReplyTarget:
         return int(self.recipient[1:]) if self.recipient.startswith("c") else None
 
 
-def _mac(order_id: int, recipient: str) -> str:
+def _sign(message: str) -> str:
+    """The 16-character lower-case HMAC of a reply token, under the app's secret key."""
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"reply:{order_id}:{recipient}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.b32encode(digest[:10]).decode().lower()
+
+
+def _mac(order_id: int, recipient: str) -> str:
+    return _sign(f"reply:{order_id}:{recipient}")
 
 
 def reply_token(order_id: int, recipient: str) -> str:
@@ -108,13 +114,17 @@ def reply_address(order_id: int, recipient: str) -> str:
     return f"{REPLY_PREFIX}{reply_token(order_id, recipient)}@{domain}"
 
 
+def _token_match(address: str, prefix: str, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """The token of `<prefix><token>@INBOUND_EMAIL_DOMAIN` matched against `pattern`."""
+    local, _, domain = address.strip().lower().rpartition("@")
+    if domain != current_app.config["INBOUND_EMAIL_DOMAIN"] or not local.startswith(prefix):
+        return None
+    return pattern.match(local[len(prefix):])
+
+
 def parse_reply_address(address: str) -> ReplyTarget | None:
     """The order and recipient of `order+<token>@INBOUND_EMAIL_DOMAIN`, if the token is ours."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    if domain != current_app.config["INBOUND_EMAIL_DOMAIN"] or not local.startswith(
-            REPLY_PREFIX):
-        return None
-    match = _TOKEN.match(local[len(REPLY_PREFIX):])
+    match = _token_match(address, REPLY_PREFIX, _TOKEN)
     if not match:
         return None
     order_id, recipient, mac = int(match[1]), match[2], match[3]
@@ -133,10 +143,7 @@ class AccountReplyTarget:
 
 
 def _account_mac(thread_id: int, user_id: int) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"acct-reply:{thread_id}:u{user_id}".encode(),
-                      hashlib.sha256).digest()
-    return base64.b32encode(digest[:10]).decode().lower()
+    return _sign(f"acct-reply:{thread_id}:u{user_id}")
 
 
 def account_reply_address(thread_id: int, user_id: int) -> str:
@@ -147,17 +154,43 @@ def account_reply_address(thread_id: int, user_id: int) -> str:
 
 def parse_account_reply_address(address: str) -> AccountReplyTarget | None:
     """The account thread and user of `acct+<token>@INBOUND_EMAIL_DOMAIN`, if ours."""
-    local, _, domain = address.strip().lower().rpartition("@")
-    if domain != current_app.config["INBOUND_EMAIL_DOMAIN"] or not local.startswith(
-            ACCOUNT_PREFIX):
-        return None
-    match = _TOKEN.match(local[len(ACCOUNT_PREFIX):])
+    match = _token_match(address, ACCOUNT_PREFIX, _TOKEN)
     if not match or not match[2].startswith("u"):
         return None
     thread_id, user_id, mac = int(match[1]), int(match[2][1:]), match[3]
     if not hmac.compare_digest(mac, _account_mac(thread_id, user_id)):
         return None
     return AccountReplyTarget(thread_id, user_id)
+
+
+PO_PREFIX = "po+"
+
+
+@dataclass(frozen=True)
+class PurchaseOrderReplyTarget:
+    purchase_order_id: int
+    vendor_id: int
+
+
+def _po_mac(po_id: int, vendor_id: int) -> str:
+    return _sign(f"po-reply:{po_id}:v{vendor_id}")
+
+
+def purchase_order_reply_address(po_id: int, vendor_id: int) -> str:
+    """`po+<token>@INBOUND_EMAIL_DOMAIN`: the vendor's reply lands in the PO's thread."""
+    domain = current_app.config["INBOUND_EMAIL_DOMAIN"]
+    return f"{PO_PREFIX}{po_id}.v{vendor_id}.{_po_mac(po_id, vendor_id)}@{domain}"
+
+
+def parse_purchase_order_reply_address(address: str) -> PurchaseOrderReplyTarget | None:
+    """The purchase order and vendor of `po+<token>@INBOUND_EMAIL_DOMAIN`, if ours."""
+    match = _token_match(address, PO_PREFIX, _PO_TOKEN)
+    if not match:
+        return None
+    po_id, vendor_id, mac = int(match[1]), int(match[2]), match[3]
+    if not hmac.compare_digest(mac, _po_mac(po_id, vendor_id)):
+        return None
+    return PurchaseOrderReplyTarget(po_id, vendor_id)
 
 
 # -- unsubscribe ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from wholesale.invoicing import issuing, payments
 from wholesale.invoicing.reminders import run_daily_invoicing
 from wholesale.orders import rules
 from wholesale.orders.models import Order, OrderStatus
+from wholesale.purchasing.models import ProductCost
 from wholesale.trading.models import PaymentTerms
 
 NOW = datetime(2025, 3, 14, 18, 0, tzinfo=UTC)
@@ -143,3 +144,25 @@ def test_new_organization_keeps_the_getting_started_page(client, factory) -> Non
     db.session.commit()
     login(client, factory.owner(supplier))
     assert "Getting started" in client.get("/").get_data(as_text=True)
+
+
+def test_margins_next_to_revenue_from_the_moving_average_cost(world, client) -> None:
+    shop, _orders = world
+    a, b = shop.products
+    db.session.add(ProductCost(supplier_id=shop.supplier.id, product_id=a.id,
+                               average_cost=Decimal("6.2500"), currency="USD"))
+    db.session.flush()
+    d = supplier_dashboard(shop.supplier, NOW)
+    # a: 8 units for 80.00 at 6.25 → 30.00; b has no cost yet: no margin.
+    assert [(p.name, p.margin, p.margin_rate) for p in d.top_products] == [
+        (a.name, Decimal("30.00"), 0.375), (b.name, None, None)]
+    # The buyer's costed lines are a's: 80.00 of its 132.00.
+    [buyer] = d.top_buyers
+    assert (buyer.amount, buyer.costed_amount, buyer.margin) == (
+        Decimal("132.00"), Decimal("80.00"), Decimal("30.00"))
+    db.session.commit()
+    login(client, shop.supplier_user)
+    page = client.get("/", query_string={"at": NOW.isoformat()}).get_data(as_text=True)
+    assert "80.00<span class=\"dash-margin\" data-margin>margin 30.00 (37.5%)</span>" in page
+    assert "132.00<span class=\"dash-margin\" data-margin>margin 30.00 (37.5%) on the " \
+        "80.00 with a cost</span>" in page

@@ -1,10 +1,12 @@
 """From the low-stock report to a sent purchase order to a receipt, in a real browser:
 the suggestion becomes a draft with one click, sending it queues the vendor's email with
-the PDF, and a scanner-style receipt (vendor code, quantity, Enter) puts the stock on hand
-and fills the waiting backorder."""
+the PDF, the PO's thread asks the vendor for an update and takes its new date (listing the
+backorder waiting for it), and a scanner-style receipt (vendor code, quantity, Enter) puts
+the stock on hand and fills the waiting backorder."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -42,12 +44,20 @@ def test_low_stock_to_a_sent_po_to_a_receipt(page, live_db) -> None:
                          idempotency_key=None, fingerprint=None)
     [backorder] = placed.order.backorders
     email, backorder_id, romaine_id = owner.email, backorder.id, romaine.id
+    backorder_number, new_date = backorder.display_number, day + timedelta(days=3)
     db.session.commit()
 
     page.goto("/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.goto("/purchasing/vendors")
+    page.click("a:has-text('Salinas Growers')")
+    assert page.inner_text("[data-item='ROM-1']").count("SG-R12") == 1
+    save_screenshot(page, "vendor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    save_screenshot(page, "vendor-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/inventory/low")
     assert "Romaine hearts" in page.inner_text("main")
     page.click("text=Reorder suggestions")
@@ -60,6 +70,23 @@ def test_low_stock_to_a_sent_po_to_a_receipt(page, live_db) -> None:
     page.wait_for_selector("text=PO-00001 sent to Salinas Growers.")
     assert page.inner_text("[data-po-status]") == "Sent"
     save_screenshot(page, "purchase-order-sent")
+
+    page.click("[data-request-update]")
+    page.wait_for_selector("text=Update requested.")
+    outbound = page.locator("[data-po-message=outbound]")
+    assert "could you give us an update on purchase order PO-00001" in outbound.inner_text()
+    page.fill("#po-date", new_date.isoformat())
+    page.fill("#po-note", "Rain delayed the harvest")
+    page.click("button:has-text('Update expected date')")
+    page.wait_for_selector("text=Expected date updated.")
+    event = page.inner_text("[data-po-message=event]")
+    assert "Rain delayed the harvest" in event and backorder_number in event
+    assert "1 of 1 waiting customer orders are due before then." in event
+    assert f"{new_date:%b %d, %Y}" in page.inner_text("[data-line='ROM-1']")
+    save_screenshot(page, "purchase-order-thread")
+    page.set_viewport_size({"width": 390, "height": 844})
+    save_screenshot(page, "purchase-order-thread-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     page.fill("#f-code", "sg-r12")  # as a scanner types it, then Enter
     page.fill("#f-quantity", "24")
@@ -80,6 +107,10 @@ def test_low_stock_to_a_sent_po_to_a_receipt(page, live_db) -> None:
     sent = db.session.scalars(select(Notification).where(
         Notification.event == "purchase_order").execution_options(all_tenants=True)).all()
     assert [(n.channel, n.address) for n in sent] == [(Channel.EMAIL, "orders@salinas.test")]
+    nudge = db.session.scalars(select(Notification).where(
+        Notification.event == "purchase_order_message").execution_options(all_tenants=True)
+    ).one()
+    assert nudge.address == "orders@salinas.test" and nudge.reply_to.startswith("po+")
     ready = db.session.scalars(select(Notification).where(
         Notification.event == "backorder_ready",
         Notification.order_id == backorder_id).execution_options(all_tenants=True)).all()

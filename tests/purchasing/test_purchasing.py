@@ -5,7 +5,7 @@ over- and under-deliveries, the moving-average cost — and bad input that chang
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from wholesale.extensions import db
 from wholesale.fulfilment import expedite, reservations
 from wholesale.inventory.models import MovementKind, StockLevel, StockMovement
 from wholesale.purchasing.models import ProductCost, PurchaseOrder, PurchaseReceipt, Vendor
+from wholesale.standing.models import StandingOrder
 from wholesale.tenancy import as_tenant
 
 API = "/api/v1"
@@ -300,3 +301,46 @@ def test_the_status_machine(shop: Shop, supplier_api, make_vendor) -> None:
                               query_string={"status": "partly_received"}).json["items"]
     assert [p["id"] for p in listed] == [po["id"]]
 
+
+
+def test_a_demand_based_level_from_recent_shipments_and_standing_orders(
+        shop: Shop, supplier_api, make_vendor, api_as) -> None:
+    from tests.invoicing.conftest import shipped_order
+    from wholesale.inventory.models import StockMovement as Movement
+    from wholesale.standing import services as standing
+
+    lemons = shop.product({shop.near: 80}, reorder_point=5)
+    shipped_order(shop, (lemons, 30))  # this week
+    old = shipped_order(shop, (lemons, 20))  # six weeks ago: outside the window
+    db.session.execute(Movement.__table__.update().where(
+        Movement.__table__.c.order_id == old.id).values(
+        created_at=datetime.now(UTC) - timedelta(weeks=6)))
+    vendor = make_vendor("Citrus Co", [item(lemons, 6, "0.50")])
+    db.session.commit()
+    made = api_as(shop.buyer_user).post(f"{API}/standing-orders", json={
+        "supplier_id": shop.supplier.id, "delivery_location_id": shop.location.id,
+        "lines": [{"product_id": lemons.id, "quantity": 4}], "weekdays": [2],
+        "starts_on": date.today().isoformat()})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    with as_tenant(None):
+        order = db.session.get(StandingOrder, made.json["id"])
+        until = date.today() + timedelta(weeks=4)
+        due = [o for o in standing.occurrences(order, ahead=28, past_days=0)
+               if o.status.value == "upcoming" and o.delivery_date <= until]
+    assert 3 <= len(due) <= 5
+
+    # 30 available: above the reorder point, nothing by the usual target.
+    assert _suggestions(supplier_api, shop.near.id)["items"] == []
+    answer = supplier_api.get(f"{API}/reorder-suggestions", query_string={
+        "warehouse_id": shop.near.id, "demand_weeks": 4}).json
+    [suggested] = answer["items"]
+    expected = 30 + 4 * len(due)  # shipped in 4 weeks + the standing orders due
+    assert suggested["target"] == expected
+    assert suggested["quantity"] == -(-(expected - 30) // 6) * 6
+    assert f"shipped 30 in 4 weeks + standing orders {4 * len(due)}" in suggested["reason"]
+    po = _po(supplier_api, {"vendor_id": vendor["id"], "warehouse_id": shop.near.id,
+                            "demand_weeks": 4})
+    assert po["lines"][0]["quantity"] == suggested["quantity"]
+    for weeks in (0, 27, "x"):
+        assert supplier_api.get(f"{API}/reorder-suggestions", query_string={
+            "warehouse_id": shop.near.id, "demand_weeks": weeks}).status_code == 422

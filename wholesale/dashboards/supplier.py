@@ -14,7 +14,10 @@ Definitions (the last 30 days end today):
   due by today and not cancelled (a backorder's units count as ordered);
 - revenue by week: invoiced amounts before tax (void invoices left out), last 8 weeks,
   weeks starting on Monday;
-- top products and buyers: by ordered value over the last 30 days (cancelled left out);
+- top products and buyers: by ordered value over the last 30 days (cancelled left out),
+  with the gross margin: that value less units × the product's moving-average cost
+  (purchasing's `product_costs`, in the order's currency), over the lines whose product
+  has a cost (none: no margin shown);
 - low stock: products at or under their reorder point (the inventory report);
 - overdue receivables: invoices in status overdue, their count and balance.
 """
@@ -43,6 +46,7 @@ from wholesale.inventory.reports import low_stock
 from wholesale.invoicing.clock import zone_of
 from wholesale.invoicing.models import Invoice, InvoiceStatus
 from wholesale.orders.models import Order, OrderLine, OrderStatus
+from wholesale.purchasing.models import ProductCost
 from wholesale.trading.models import TradingRelationship
 
 S = OrderStatus
@@ -59,6 +63,22 @@ class Ranked:
     amount: Decimal
     units: int = 0
     link_id: int | None = None
+    # Of `amount`, the value of the lines whose product has a cost, and that cost.
+    costed_amount: Decimal | None = None
+    cost: Decimal | None = None
+
+    @property
+    def margin(self) -> Decimal | None:
+        if self.cost is None or self.costed_amount is None:
+            return None
+        return (self.costed_amount - self.cost).quantize(Decimal("0.01"))
+
+    @property
+    def margin_rate(self) -> float | None:
+        margin = self.margin
+        if margin is None or not self.costed_amount:
+            return None
+        return float(margin / self.costed_amount)
 
 
 @dataclass
@@ -169,13 +189,18 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
                 weekly.get(first_week + timedelta(weeks=i), Decimal("0.00")))
                for i in range(WEEKS)]
 
-    # 7. top products and buyers
+    # 7. top products and buyers, with their margins
     recent = and_(mine, o.created_at >= since, o.status != S.CANCELLED)
+    pc = ProductCost.__table__.c
+    costed = and_(pc.product_id == ol.product_id, pc.supplier_id == sid,
+                  pc.currency == o.currency)
+    unit_costs = func.sum(ol.quantity * pc.average_cost)
     products = db.session.execute(
         select(ol.product_id, Product.name, func.sum(ol.line_total).label("amount"),
-               func.sum(ol.quantity))
+               func.sum(ol.quantity), unit_costs)
         .join(Order.__table__, o.id == ol.order_id)
         .join(Product, Product.id == ol.product_id)
+        .outerjoin(ProductCost.__table__, costed)
         .where(recent).group_by(ol.product_id, Product.name)
         .order_by(func.sum(ol.line_total).desc(), ol.product_id).limit(5)
         .execution_options(all_tenants=True)).all()
@@ -189,6 +214,13 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         .where(recent).group_by(o.buyer_id, Organization.name)
         .order_by(func.sum(o.subtotal).desc(), o.buyer_id).limit(5)
         .execution_options(all_tenants=True)).all()
+    buyer_costs = {row[0]: (Decimal(str(row[1])), Decimal(str(row[2]))) for row in
+                   db.session.execute(
+                       select(o.buyer_id, func.sum(ol.line_total), unit_costs)
+                       .join(Order.__table__, o.id == ol.order_id)
+                       .join(ProductCost.__table__, costed)
+                       .where(recent, o.buyer_id.in_([b[0] for b in buyers]))
+                       .group_by(o.buyer_id).execution_options(all_tenants=True))}
 
     # 8. low stock, overdue receivables
     low = db.session.execute(
@@ -211,8 +243,12 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         units_ordered=int(ordered),
         units_shipped=int(shipped),
         revenue_by_week=revenue,
-        top_products=[Ranked(r[0], r[1], Decimal(str(r[2])), int(r[3])) for r in products],
-        top_buyers=[Ranked(r[0], r[1], Decimal(str(r[2])), int(r[3]), r[4]) for r in buyers],
+        top_products=[Ranked(r[0], r[1], Decimal(str(r[2])), int(r[3]),
+                             costed_amount=None if r[4] is None else Decimal(str(r[2])),
+                             cost=None if r[4] is None else Decimal(str(r[4])))
+                      for r in products],
+        top_buyers=[Ranked(r[0], r[1], Decimal(str(r[2])), int(r[3]), r[4],
+                           *buyer_costs.get(r[0], (None, None))) for r in buyers],
         low_stock=int(low),
         overdue_count=int(overdue[0]),
         overdue_amount=Decimal(str(overdue[1])).quantize(Decimal("0.01")),

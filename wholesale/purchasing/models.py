@@ -16,6 +16,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -61,6 +62,9 @@ class Vendor(_OwnedBySupplier, TimestampMixin, Base):
     # The smallest order the vendor accepts, in money (None: no minimum).
     minimum_order: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # A vendor that is itself an Ordertalk supplier (which has this supplier as a customer):
+    # sending a PO places an order with it; its vendor codes are its SKUs.
+    linked_supplier_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
 
     items: Mapped[list[VendorItem]] = relationship(
         back_populates="vendor", order_by="VendorItem.id", cascade="all, delete-orphan")
@@ -122,6 +126,8 @@ class PurchaseOrder(_OwnedBySupplier, TimestampMixin, Base):
     received_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The order placed with a linked vendor when the PO was sent.
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
 
     supplier: Mapped[Organization] = relationship()
     vendor: Mapped[Vendor] = relationship()
@@ -131,6 +137,9 @@ class PurchaseOrder(_OwnedBySupplier, TimestampMixin, Base):
         cascade="all, delete-orphan")
     receipts: Mapped[list[PurchaseReceipt]] = relationship(
         back_populates="purchase_order", order_by="PurchaseReceipt.id",
+        cascade="all, delete-orphan")
+    messages: Mapped[list[PurchaseOrderMessage]] = relationship(
+        back_populates="purchase_order", order_by="PurchaseOrderMessage.id",
         cascade="all, delete-orphan")
 
     @property
@@ -238,3 +247,33 @@ class ProductCost(_OwnedBySupplier, Base):
     average_cost: Mapped[Decimal] = mapped_column(UnitCost)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PurchaseOrderMessageKind(enum.StrEnum):
+    INBOUND = "inbound"  # the vendor wrote (a reply by email or SMS)
+    OUTBOUND = "outbound"  # the supplier's staff wrote to the vendor
+    EVENT = "event"  # written by the system: sent, a new date and what depends on it
+
+
+class PurchaseOrderMessage(_OwnedBySupplier, Base):
+    """One message of a purchase order's thread: the conversation with its vendor."""
+
+    __tablename__ = "purchase_order_messages"
+    __table_args__ = (Index("ix_purchase_order_messages_po", "purchase_order_id", "id"),)
+    __tenant_criteria__ = classmethod(_supplier_owns)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purchase_order_id: Mapped[int] = mapped_column(
+        ForeignKey("purchase_orders.id", ondelete="CASCADE"))
+    kind: Mapped[PurchaseOrderMessageKind] = mapped_column(
+        _enum(PurchaseOrderMessageKind, "purchase_order_message_kind"))
+    # How it came or went: "email", "sms", or "" (shown in the portal only).
+    channel: Mapped[str] = mapped_column(String(8), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who wrote it, as shown: the staff member's or the vendor's name (and address).
+    author_name: Mapped[str] = mapped_column(String(254), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    event_type: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    purchase_order: Mapped[PurchaseOrder] = relationship(back_populates="messages")

@@ -42,7 +42,8 @@ def create(user: User, data: dict[str, Any]) -> PurchaseOrder:
     warehouse = own_warehouse(org.id, data["warehouse_id"])
     lines = data.get("lines")
     if not lines:
-        [group] = suggestions.suggest(warehouse, vendor.id) or [None]
+        [group] = suggestions.suggest(warehouse, vendor.id,
+                                      data.get("demand_weeks")) or [None]
         if group is None:
             raise ValidationFailed.one(
                 "lines", f"Nothing of {vendor.name}'s needs reordering for {warehouse.name}.")
@@ -98,21 +99,28 @@ def _require(po: PurchaseOrder, allowed: tuple[PurchaseOrderStatus, ...], doing:
 
 
 def send(user: User, po_id: int) -> PurchaseOrder:
-    """Email the PO (PDF) to the vendor, with an SMS heads-up when it has a phone."""
+    """Email the PO (PDF) to the vendor, with an SMS heads-up when it has a phone; a vendor
+    linked to an Ordertalk supplier gets it as an order placed with it (`linked.py`), and
+    the email too when it has an address."""
+    from wholesale.purchasing import linked
     from wholesale.purchasing.pdf import purchase_order_pdf
 
     org = buying_supplier(user)
     po = lock(po_id)
     _require(po, (S.DRAFT,), "sent")
-    if not po.vendor.email:
+    vendor = po.vendor
+    if not vendor.email and vendor.linked_supplier_id is None:
         raise ValidationFailed.one("vendor.email",
-                                   f"Add {po.vendor.name}'s email address to send the order.")
+                                   f"Add {vendor.name}'s email address to send the order.")
+    if vendor.linked_supplier_id is not None:
+        po.order_id = linked.place(user, po).id
     po.status = S.SENT
     po.sent_at = utcnow()
     db.session.flush()
-    signals.purchase_order_sent.send(org, purchase_order=po, actor=user,
-                                     pdf=lambda: purchase_order_pdf(po),
-                                     filename=f"{po.display_number}.pdf")
+    if vendor.email:
+        signals.purchase_order_sent.send(org, purchase_order=po, actor=user,
+                                         pdf=lambda: purchase_order_pdf(po),
+                                         filename=f"{po.display_number}.pdf")
     return po
 
 

@@ -9,8 +9,9 @@ from wholesale.api.fields import Id, WholeNumber
 from wholesale.api.pagination import PageQuery
 from wholesale.catalog.fields import Currency, Money, StrictBool
 from wholesale.inventory.stock import MAX_DELTA
-from wholesale.purchasing.models import PurchaseOrderStatus
+from wholesale.purchasing.models import PurchaseOrderMessageKind, PurchaseOrderStatus
 from wholesale.purchasing.purchase_orders import MAX_LINES
+from wholesale.purchasing.thread import CHANNELS, MAX_BODY
 
 MAX_PACK = 100_000
 MAX_ITEMS = 1000
@@ -40,13 +41,28 @@ class VendorSchema(Schema):
                           metadata={"type": "string", "format": "decimal",
                                     "description": "the vendor's minimum order amount"})
     currency = Currency(load_default="USD")
+    linked_supplier_id = Id("a supplier id", load_default=None, allow_none=True,
+                            metadata={"description": "an Ordertalk supplier you are a "
+                                      "customer of: sending a PO places an order with it "
+                                      "(vendor codes are its SKUs)"})
     items = fields.List(fields.Nested(VendorItemSchema), load_default=list,
                         validate=validate.Length(max=MAX_ITEMS))
     created_at = fields.DateTime(dump_only=True)
 
 
+MAX_DEMAND_WEEKS = 26
+
+
+def _demand_weeks(text: bool) -> WholeNumber:
+    return WholeNumber(1, MAX_DEMAND_WEEKS, "a number of weeks", text=text, load_default=None,
+                       metadata={"description": "fill up to a demand-based level instead "
+                                 "of the target: the units shipped from the warehouse in the "
+                                 "last N weeks plus the standing orders due in the next N"})
+
+
 class SuggestionQuery(Schema):
     warehouse_id = Id("a warehouse id", text=True, required=True)
+    demand_weeks = _demand_weeks(text=True)
 
 
 class SuggestionSchema(Schema):
@@ -98,6 +114,7 @@ class PurchaseOrderCreate(Schema):
                         validate=validate.Length(max=MAX_LINES),
                         metadata={"description": "omit to take the vendor's current reorder "
                                                  "suggestions for the warehouse"})
+    demand_weeks = _demand_weeks(text=False)
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -155,6 +172,8 @@ class PurchaseOrderSchema(Schema):
     confirmed_at = fields.DateTime(allow_none=True)
     received_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
+    order_id = fields.Integer(allow_none=True, metadata={
+        "description": "the order placed with a linked vendor when the PO was sent"})
 
 
 class ReceiptLineRequest(Schema):
@@ -168,4 +187,38 @@ class ReceiptRequest(Schema):
     close = StrictBool(load_default=False,
                        metadata={"description": "nothing more is coming: the order is "
                                                 "received, what is missing is short"})
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class PurchaseOrderMessageSchema(Schema):
+    id = fields.Integer()
+    purchase_order_id = fields.Integer()
+    kind = fields.String(attribute="kind.value",
+                         metadata={"enum": [k.value for k in PurchaseOrderMessageKind],
+                                   "description": "inbound: from the vendor; outbound: to "
+                                   "the vendor; event: written by Ordertalk"})
+    channel = fields.String(metadata={"description": "email, sms, or empty"})
+    author_id = fields.Integer(allow_none=True)
+    author = fields.String(attribute="author_name")
+    body = fields.String()
+    event_type = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class _Channel(Schema):
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS),
+                            metadata={"description": "default: the channel the vendor last "
+                                      "wrote on, else email, else SMS"})
+
+
+class PurchaseOrderMessageRequest(_Channel):
+    body = fields.String(required=True, validate=validate.Length(1, MAX_BODY))
+
+
+class UpdateRequest(_Channel):
+    pass
+
+
+class ExpectedDateRequest(Schema):
+    expected_on = fields.Date(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))

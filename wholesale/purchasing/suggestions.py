@@ -12,22 +12,32 @@ raised to the vendor item's minimum and rounded up to whole packs. Each product 
 from its preferred vendor, else the cheapest, and the suggestions are grouped by vendor,
 with the group's total against the vendor's minimum order.
 
-Backorders are not tied to a warehouse (arriving stock goes to them wherever it lands), so
-a supplier with several warehouses sees them in each warehouse's suggestions.
+With `demand_weeks` = N the target is demand-based instead: the units shipped from the
+warehouse over the last N weeks (orders not placed by a standing order), plus the units
+of the standing orders' upcoming occurrences delivering in the next N weeks — what the
+next N weeks should need — and a suggestion is made whenever the position is below that
+(or at or below the reorder point).
+
+Backorders and standing orders are not tied to a warehouse (arriving stock goes to them
+wherever it lands), so a supplier with several warehouses sees them in each warehouse's
+suggestions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, or_, select
 
 from wholesale.catalog.models import Product
+from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment import machine
-from wholesale.inventory.models import StockLevel
+from wholesale.inventory.models import MovementKind, StockLevel, StockMovement
 from wholesale.orders.models import Allocation, Order, OrderLine
+from wholesale.orders.models import Channel as OrderChannel
 from wholesale.purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -36,6 +46,8 @@ from wholesale.purchasing.models import (
     VendorItem,
 )
 from wholesale.sites.models import Warehouse
+from wholesale.standing import services as standing
+from wholesale.standing.models import OccurrenceStatus, StandingOrder
 
 OPEN_PO = (PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT, PurchaseOrderStatus.CONFIRMED,
            PurchaseOrderStatus.PARTLY_RECEIVED)
@@ -93,8 +105,10 @@ def target_level(product: Product) -> int:
     return 2 * product.reorder_point
 
 
-def suggest(warehouse: Warehouse, vendor_id: int | None = None) -> list[VendorGroup]:
-    """The warehouse's suggestions, grouped by vendor (by name), products by SKU."""
+def suggest(warehouse: Warehouse, vendor_id: int | None = None,
+            demand_weeks: int | None = None) -> list[VendorGroup]:
+    """The warehouse's suggestions, grouped by vendor (by name), products by SKU; with
+    `demand_weeks`, up to the demand-based level."""
     supplier_id = warehouse.supplier_id
     items = _chosen_items(supplier_id, vendor_id)
     if not items:
@@ -103,20 +117,29 @@ def suggest(warehouse: Warehouse, vendor_id: int | None = None) -> list[VendorGr
     available = _available(warehouse.id, ids)
     waiting = _waiting(supplier_id, ids)
     on_order = _on_order(warehouse.id, ids)
+    demand = demand_levels(warehouse, ids, demand_weeks) if demand_weeks else None
     groups: dict[int, VendorGroup] = {}
     for product_id, (item, product, vendor) in sorted(items.items(),
                                                       key=lambda kv: kv[1][1].sku):
         have, owed, coming = available.get(product_id, 0), waiting.get(product_id, 0), \
             on_order.get(product_id, 0)
         position = have + coming - owed
-        target = target_level(product)
+        if demand is None:
+            target, basis = target_level(product), ""
+            trigger = position <= product.reorder_point
+        else:
+            shipped, standing = demand.get(product_id, (0, 0))
+            target = max(shipped + standing, product.reorder_point)
+            basis = (f" (shipped {shipped} in {demand_weeks} weeks + standing orders "
+                     f"{standing})")
+            trigger = position < target or position <= product.reorder_point
         need = target - position
-        if position > product.reorder_point or need <= 0:
+        if not trigger or need <= 0:
             continue
         quantity = round_up(need, item.pack_size, item.min_quantity)
         reason = (f"available {have}, waiting backorders {owed}, on order {coming}: "
                   f"{position} against reorder point {product.reorder_point}; "
-                  f"up to {target}, in packs of {item.pack_size}")
+                  f"up to {target}{basis}, in packs of {item.pack_size}")
         group = groups.setdefault(vendor.id, VendorGroup(vendor.id, vendor.name,
                                                          vendor.currency, vendor.minimum_order))
         group.items.append(Suggestion(
@@ -155,14 +178,19 @@ def _available(warehouse_id: int, product_ids: list[int]) -> dict[int, int]:
     return {product_id: int(value) for product_id, value in rows}
 
 
-def _waiting(supplier_id: int, product_ids: list[int]) -> dict[int, int]:
-    """Units of the supplier's open orders not reserved yet, per product."""
-    reserved = (
+def reserved_of_line() -> ScalarSelect[int]:
+    """The units reserved for an order line (correlated to `OrderLine`)."""
+    return (
         select(func.coalesce(func.sum(Allocation.quantity), 0))
         .where(Allocation.order_line_id == OrderLine.id, Allocation.released_at.is_(None))
         .correlate(OrderLine)
         .scalar_subquery()
     )
+
+
+def _waiting(supplier_id: int, product_ids: list[int]) -> dict[int, int]:
+    """Units of the supplier's open orders not reserved yet, per product."""
+    reserved = reserved_of_line()
     stmt = (
         select(OrderLine.product_id, func.sum(OrderLine.quantity - reserved))
         .join(Order, Order.id == OrderLine.order_id)
@@ -187,3 +215,36 @@ def _on_order(warehouse_id: int, product_ids: list[int]) -> dict[int, int]:
         .execution_options(all_tenants=True)
     )
     return {product_id: int(value or 0) for product_id, value in db.session.execute(stmt)}
+
+
+def demand_levels(warehouse: Warehouse, product_ids: list[int], weeks: int,
+                  now: datetime | None = None) -> dict[int, tuple[int, int]]:
+    """Per product: (units shipped from the warehouse in the last `weeks` weeks by orders
+    not placed from a standing order, units of the standing orders' upcoming occurrences
+    delivering in the next `weeks` weeks)."""
+    now = now or utcnow()
+    m = StockMovement.__table__.c
+    shipped = dict(db.session.execute(
+        select(m.product_id, -func.sum(m.on_hand_delta))
+        .select_from(StockMovement.__table__.outerjoin(Order.__table__,
+                                                       Order.__table__.c.id == m.order_id))
+        .where(m.warehouse_id == warehouse.id, m.kind == MovementKind.SHIPMENT,
+               m.product_id.in_(product_ids), m.created_at >= now - timedelta(weeks=weeks),
+               or_(Order.__table__.c.channel.is_(None),
+                   Order.__table__.c.channel != OrderChannel.STANDING))
+        .group_by(m.product_id)).all())
+    wanted = set(product_ids)
+    committed: dict[int, int] = {}
+    until = now.date() + timedelta(weeks=weeks)
+    for order in db.session.scalars(select(StandingOrder).where(
+            StandingOrder.supplier_id == warehouse.supplier_id,
+            StandingOrder.paused.is_(False)).execution_options(all_tenants=True)):
+        for occurrence in standing.occurrences(order, now, ahead=7 * weeks, past_days=0):
+            if occurrence.status is not OccurrenceStatus.UPCOMING or \
+                    occurrence.delivery_date is None or occurrence.delivery_date > until:
+                continue
+            for line in occurrence.lines:
+                if line["product_id"] in wanted:
+                    committed[line["product_id"]] = committed.get(line["product_id"], 0) + \
+                        int(line["quantity"])
+    return {pid: (int(shipped.get(pid) or 0), committed.get(pid, 0)) for pid in product_ids}

@@ -12,6 +12,7 @@ from wholesale.accounts.models import Organization, User
 from wholesale.errors import Forbidden, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.stock import own_product
+from wholesale.purchasing.linked import linkable_supplier
 from wholesale.purchasing.models import Vendor, VendorItem
 
 
@@ -36,20 +37,9 @@ def own_vendor(supplier_id: int, vendor_id: object, field: str = "vendor_id") ->
 def create_vendor(user: User, data: dict[str, Any]) -> Vendor:
     """A vendor with its items (`data` as loaded by `VendorCreate`)."""
     org = buying_supplier(user)
-    name = data["name"].strip()
-    if not name:
-        raise ValidationFailed.one("name", "Give the vendor a name.")
-    taken = db.session.scalars(select(Vendor.id).where(
-        Vendor.supplier_id == org.id, Vendor.name == name)
-        .execution_options(all_tenants=True)).first()
-    if taken is not None:
-        raise ValidationFailed.one("name", "You already have a vendor by that name.")
     currency = data.get("currency") or "USD"
-    vendor = Vendor(supplier_id=org.id, name=name, contact_name=data.get("contact_name") or "",
-                    email=(data.get("email") or "").strip().lower() or None,
-                    phone=(data.get("phone") or "").strip() or None,
-                    lead_days=data.get("lead_days") or 0,
-                    minimum_order=data.get("minimum_order"), currency=currency)
+    vendor = Vendor(supplier_id=org.id, currency=currency)
+    _set_details(vendor, data)
     db.session.add(vendor)
     db.session.flush()
     seen: set[int] = set()
@@ -70,12 +60,80 @@ def create_vendor(user: User, data: dict[str, Any]) -> Vendor:
     return vendor
 
 
+def _set_details(vendor: Vendor, data: dict[str, Any]) -> None:
+    """Name (unique per supplier), contact, email, phone, lead days, minimum order."""
+    name = data["name"].strip()
+    if not name:
+        raise ValidationFailed.one("name", "Give the vendor a name.")
+    taken = db.session.scalars(select(Vendor.id).where(
+        Vendor.supplier_id == vendor.supplier_id, Vendor.name == name,
+        Vendor.id != (vendor.id or 0)).execution_options(all_tenants=True)).first()
+    if taken is not None:
+        raise ValidationFailed.one("name", "You already have a vendor by that name.")
+    vendor.name = name
+    vendor.contact_name = (data.get("contact_name") or "").strip()
+    vendor.email = (data.get("email") or "").strip().lower() or None
+    vendor.phone = (data.get("phone") or "").strip() or None
+    vendor.lead_days = data.get("lead_days") or 0
+    vendor.minimum_order = data.get("minimum_order")
+    if "linked_supplier_id" in data:
+        linked = data["linked_supplier_id"]
+        vendor.linked_supplier_id = None if linked is None else \
+            linkable_supplier(vendor.supplier_id, linked)
+
+
+def update_vendor(user: User, vendor_id: int, data: dict[str, Any]) -> Vendor:
+    """The vendor's details (`data` as `VendorForm` loads it; its currency stays)."""
+    org = buying_supplier(user)
+    vendor = own_vendor(org.id, vendor_id, "id")
+    _set_details(vendor, data)
+    db.session.flush()
+    return vendor
+
+
+def save_item(user: User, vendor_id: int, data: dict[str, Any]) -> VendorItem:
+    """Add the product to what the vendor supplies, or change its code, pack, minimum, cost
+    and whether it is the product's preferred vendor."""
+    org = buying_supplier(user)
+    vendor = own_vendor(org.id, vendor_id, "id")
+    product = own_product(org.id, data["product_id"])
+    item = item_of(vendor, product.id)
+    if item is None:
+        item = add_item(vendor, product.id, vendor_code=data.get("vendor_code") or "",
+                        pack_size=data["pack_size"], min_quantity=data.get("min_quantity") or 1,
+                        cost=data["cost"], preferred=bool(data.get("preferred")))
+    else:
+        if data.get("preferred"):
+            _clear_preferred(vendor.supplier_id, product.id)
+        item.vendor_code = (data.get("vendor_code") or "").strip()
+        item.pack_size, item.cost = data["pack_size"], data["cost"]
+        item.min_quantity = data.get("min_quantity") or 1
+        item.preferred = bool(data.get("preferred"))
+    db.session.flush()
+    return item
+
+
+def remove_item(user: User, vendor_id: int, item_id: int) -> None:
+    """The vendor no longer supplies the product (POs already made keep their lines)."""
+    org = buying_supplier(user)
+    vendor = own_vendor(org.id, vendor_id, "id")
+    item = next((i for i in vendor.items if i.id == item_id), None)
+    if item is None:
+        raise ValidationFailed.one("item_id", "No such item of this vendor.")
+    vendor.items.remove(item)
+    db.session.flush()
+
+
+def _clear_preferred(supplier_id: int, product_id: int) -> None:
+    db.session.execute(update(VendorItem).where(
+        VendorItem.supplier_id == supplier_id, VendorItem.product_id == product_id)
+        .values(preferred=False))
+
+
 def add_item(vendor: Vendor, product_id: int, *, vendor_code: str, pack_size: int,
              min_quantity: int, cost: Decimal, preferred: bool) -> VendorItem:
     if preferred:  # one preferred vendor per product
-        db.session.execute(update(VendorItem).where(
-            VendorItem.supplier_id == vendor.supplier_id, VendorItem.product_id == product_id)
-            .values(preferred=False))
+        _clear_preferred(vendor.supplier_id, product_id)
     item = VendorItem(supplier_id=vendor.supplier_id, product_id=product_id,
                       vendor_code=vendor_code.strip(), pack_size=pack_size,
                       min_quantity=min_quantity, cost=cost, currency=vendor.currency,
