@@ -4,8 +4,9 @@
   order (the stock level's `bin_location`; products without a bin last, by SKU), with the
   quantity to pick — reserved there and not shipped yet — and the orders it is for.
 - A **packing slip** (one per order) has the supplier and the buyer's delivery details, and
-  per line the quantity ordered, what ships now, what shipped before, and what is
-  backordered (waiting for stock, on this order or its linked backorder).
+  per line the quantity ordered, what ships now ("In this box"; once nothing is left to
+  ship, what the last shipment took), what shipped before, and what is backordered
+  (waiting for stock, on this order or its linked backorder).
 """
 
 from __future__ import annotations
@@ -138,6 +139,20 @@ def packing_slips(orders: list[Order]) -> list[Slip]:
     return [_slip(order, names) for order in orders]
 
 
+def _last_box(order: Order) -> dict[int, int] | None:
+    """A slip printed when nothing is left to ship (a shipped order's, packed with it or
+    printed again): the last shipment's quantity per line. None while more can ship: the
+    slip is then for the box about to leave."""
+    if not order.shipments or any(reservations.unshipped_reserved(line)
+                                  for line in order.lines):
+        return None
+    quantities: dict[int, int] = {}
+    for shipped in order.shipments[-1].lines:
+        quantities[shipped.order_line_id] = (quantities.get(shipped.order_line_id, 0)
+                                             + shipped.quantity)
+    return quantities
+
+
 def _slip(order: Order, names: dict[int, str]) -> Slip:
     waiting_elsewhere: dict[int, int] = {}
     for backorder in order.backorders:
@@ -147,16 +162,19 @@ def _slip(order: Order, names: dict[int, str]) -> Slip:
             waiting_elsewhere[line.product_id] = (waiting_elsewhere.get(line.product_id, 0)
                                                   + line.quantity
                                                   - reservations.shipped_of(line))
-    lines = [
-        SlipLine(
+    last_box = _last_box(order)
+    lines = []
+    for line in order.lines:
+        shipped = reservations.shipped_of(line)
+        if last_box is None:
+            in_box, before = reservations.unshipped_reserved(line), shipped
+        else:
+            in_box = last_box.get(line.id, 0)
+            before = shipped - in_box
+        lines.append(SlipLine(
             sku=line.sku, name=line.name, unit=line.unit,
             ordered=line.quantity + waiting_elsewhere.pop(line.product_id, 0),
-            ship_now=reservations.unshipped_reserved(line),
-            shipped_before=reservations.shipped_of(line),
-            backordered=reservations.waiting(line),
-        )
-        for line in order.lines
-    ]
+            ship_now=in_box, shipped_before=before, backordered=reservations.waiting(line)))
     for backorder in order.backorders:  # products entirely on the backorder
         for line in backorder.lines:
             if line.product_id in waiting_elsewhere:
