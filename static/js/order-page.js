@@ -125,8 +125,20 @@
         t.tabIndex = on ? 0 : -1;
       });
       page.classList.toggle("order-page--thread", tab.dataset.tab === "thread");
-      if (focus) tab.focus();
+      if (focus) tab.focus({ preventScroll: true });
+      bringUp(tab);
       if (tab.dataset.tab === "thread") showThread();
+    }
+
+    // The chosen panel starts right under the (sticky) tabs: the whole thread, composer
+    // included, fits the screen; the order starts at its next step.
+    function bringUp(tab) {
+      var stuckAt = parseFloat(window.getComputedStyle(tablist).top) || 0;
+      var below = stuckAt + tablist.offsetHeight + 8;
+      var top = panelOf(tab).getBoundingClientRect().top;
+      if (tab.dataset.tab === "thread" || top < below) {
+        window.scrollTo({ top: Math.max(0, window.scrollY + top - below), behavior: "instant" });
+      }
     }
 
     // The thread was hidden: scroll it to its newest message and let it mark them read.

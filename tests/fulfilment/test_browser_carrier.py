@@ -54,7 +54,8 @@ def test_the_supplier_buys_a_label_from_the_order_page(browser, shippo_server, f
     context.set_default_timeout(10_000)
     page: Any = context.new_page()
     _sign_in(page, email, order_url)
-    page.click("[data-carrier-ship] summary")
+    page.click("[data-menu-button]")
+    page.get_by_role("menuitem", name="Ship by carrier…").click()
     weights = page.locator("[data-parcel] [name=weight_kg]")
     assert weights.count() == 2 and weights.first.input_value() == "7.2"
     page.click("[data-get-rates]")
