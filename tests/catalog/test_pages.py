@@ -4,6 +4,7 @@ and the buyer's catalog, through the real forms."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -195,3 +196,18 @@ def test_export_csv(app, shop):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     body = response.get_data(as_text=True)
     assert body.startswith("sku,name,") and "TOM-1" in body and "OTHER-1" not in body
+
+
+def test_the_import_and_export_tab_stays_in_the_catalog(app, shop):
+    client = client_for(app, shop["supplier"])
+    catalog = client.get("/catalog").get_data(as_text=True)
+    [href] = re.findall(r'<a class="tabs__link" href="([^"]+)"[^>]*>Import &amp; export<', catalog)
+    page = client.get(href).get_data(as_text=True)
+    assert re.search(r'href="/catalog/import" aria-current="page">Import &amp; export<', page)
+    assert 'aria-label="Catalog sections"' in page and "Inventory sections" not in page
+    nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
+    [current] = re.findall(r'aria-current="page">.*?<span>([^<]+)</span>', nav)
+    assert current == "Catalog"
+    assert 'name="kind" value="products" checked' in page  # the products import, first
+    inventory = client.get("/inventory/import").get_data(as_text=True)
+    assert 'aria-label="Inventory sections"' in inventory

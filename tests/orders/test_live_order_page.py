@@ -141,6 +141,7 @@ def test_the_next_step_is_at_the_top_and_the_rest_in_a_menu(browser, live_server
     assert page.locator("#act-delay").evaluate("d => d.open")
     assert page.evaluate("() => document.activeElement.id") == "fx-eta"
     assert page.locator("#act-cancel").is_hidden()  # one form at a time
+    save_screenshot(page, "order-supplier-delay-form-1280", full_page=False)
     page.context.close()
 
 
@@ -209,3 +210,44 @@ def test_the_live_parts_are_for_the_orders_two_sides_only(client, shop: Shop) ->
     db.session.commit()
     login(client, outsider.supplier_user)
     assert client.get(f"/orders/{order.id}/live").status_code == 404
+
+
+def _connected(page: Any) -> None:
+    page.wait_for_function(
+        "() => window.OrdertalkSocket && window.OrdertalkSocket.state() === 'connected'",
+        timeout=20_000)
+    page.evaluate("() => { window.__samePage = true; }")
+
+
+def test_the_board_the_list_and_the_dashboard_follow_order_events(browser, live_server,
+                                                                  live_db) -> None:
+    _shop, order = _placed(live_db)
+    board = signed_in_page(browser, live_server, order["supplier"], height=900)
+    context = board.context
+    board.goto("/board")
+    board.wait_for_selector(f"[data-column=placed] [data-order-id='{order['id']}']")
+    board.keyboard.press("j")  # the cursor on the card: it stays there when the card moves
+    listing, dashboard, actor = context.new_page(), context.new_page(), context.new_page()
+    listing.goto("/orders")
+    dashboard.goto("/")
+    received = "[data-live-part=open] [data-status=received] .dash-bars__value"
+    assert dashboard.inner_text(received) == "0"
+    for page in (board, listing, dashboard):
+        _connected(page)
+
+    _open(actor, order["url"])
+    actor.click("[data-primary]")  # Mark received
+    actor.wait_for_selector("text=is now received")
+
+    board.wait_for_selector(f"[data-column=received] [data-order-id='{order['id']}']")
+    assert board.inner_text("[data-column=placed] [data-count]") == "0"
+    assert board.inner_text("[data-column=received] [data-count]") == "1"
+    assert board.locator(".is-cursor").get_attribute("data-order-id") == str(order["id"])
+    listing.wait_for_function(
+        "() => document.querySelector('[data-live-part=orders] tbody .order-status')"
+        ".innerText.trim() === 'Received'")
+    dashboard.wait_for_function(
+        f"() => document.querySelector('{received}').innerText.trim() === '1'")
+    for page in (board, listing, dashboard):
+        _not_reloaded(page)
+    context.close()
