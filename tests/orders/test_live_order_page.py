@@ -251,3 +251,14 @@ def test_the_board_the_list_and_the_dashboard_follow_order_events(browser, live_
     for page in (board, listing, dashboard):
         _not_reloaded(page)
     context.close()
+
+
+def test_without_javascript_every_action_shows(browser, live_server, live_db) -> None:
+    _shop, order = _placed(live_db)
+    page = signed_in_page(browser, live_server, order["supplier"], java_script_enabled=False)
+    page.goto(order["url"])
+    assert page.locator("[data-menu-button]").is_hidden()
+    for summary in ("Post a delay", "Record a shipment", "Cancel the order"):
+        assert page.locator("summary", has_text=summary).is_visible(), summary
+    assert page.locator("[data-primary]").inner_text().strip() == "Mark received"
+    page.context.close()
