@@ -118,6 +118,25 @@
     });
   }
 
+  // <time data-local="datetime|date"> (the `local_time` template global): the server writes
+  // UTC; show it in the viewer's own time zone, naming the zone ("Dec 5, 10:35 AM EST").
+  var withZone = { month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+                   timeZoneName: "short" };
+  var dayOnly = { month: "short", day: "numeric", year: "numeric" };
+
+  function localTimes(root) {
+    (root || document).querySelectorAll("time[data-local]").forEach(function (node) {
+      var when = new Date(node.getAttribute("datetime"));
+      if (isNaN(when)) return;
+      var full = when.toLocaleString([], Object.assign({ year: "numeric" }, withZone));
+      node.title = full;
+      node.textContent = node.getAttribute("data-local") === "date"
+        ? when.toLocaleDateString([], dayOnly) : when.toLocaleString([], withZone);
+    });
+  }
+  window.Ordertalk.localTimes = localTimes;
+  document.addEventListener("ordertalk:live", function () { localTimes(document); });
+
   // Print buttons: data-print.
   function setupPrintButtons() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
@@ -154,5 +173,6 @@
     setupConfirmations();
     setupGeolocation();
     setupPrintButtons();
+    localTimes(document);
   });
 })();

@@ -1,6 +1,7 @@
 // The order board: keyboard navigation (j/k within a column, h/l across columns, x to
 // select, Enter to open, Esc to clear) and the selected count. Without JavaScript the
-// checkboxes and buttons work as a plain form.
+// checkboxes and buttons work as a plain form. The columns follow the orders' events
+// (live-parts.js swaps the board in); the selection and the cursor stay where they were.
 (function () {
   "use strict";
 
@@ -65,12 +66,26 @@
     counter.textContent = String(n);
   }
 
-  board.addEventListener("change", function (event) {
-    if (event.target.matches("[data-select]")) refresh();
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-board] [data-select]")) refresh();
   });
-  board.addEventListener("click", function (event) {
-    var card = event.target.closest("[data-card]");
+  document.addEventListener("click", function (event) {
+    var card = event.target.closest("[data-board] [data-card]");
     if (card && !event.target.closest("a, input")) setCursor(card);
+  });
+  document.addEventListener("ordertalk:live", function (event) {
+    if (event.detail.parts.indexOf("board") < 0) return;
+    board = document.querySelector("[data-board]");
+    var id = cursor && cursor.dataset.orderId;
+    cursor = null;
+    var card = id && board.querySelector('[data-card][data-order-id="' + id + '"]');
+    if (card) {
+      card.classList.add("is-cursor");
+      card.setAttribute("tabindex", "0");
+      cursor = card;
+      if (document.activeElement === document.body) card.focus({ preventScroll: true });
+    }
+    refresh();
   });
 
   document.addEventListener("keydown", function (event) {

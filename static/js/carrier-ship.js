@@ -172,11 +172,22 @@
       post(box.dataset.ratesUrl, payload).then(function (json) {
         if (!parcelsEdited) showParcels(json.parcels);
         ratesBox.appendChild(rateTable(json.items));
+        box.setAttribute("data-live-busy", "");  // rates to choose from: not swapped away
       }, function (error) {
         showError(error.message);
       }).then(function () { getRates.disabled = false; });
     });
   }
 
-  document.querySelectorAll("[data-carrier-ship]").forEach(setup);
+  // The order page swaps its actions in live (live-parts.js): set up the new box too.
+  var ready = new WeakSet();
+  function setupAll() {
+    document.querySelectorAll("[data-carrier-ship]").forEach(function (box) {
+      if (ready.has(box)) return;
+      ready.add(box);
+      setup(box);
+    });
+  }
+  setupAll();
+  document.addEventListener("ordertalk:live", setupAll);
 })();

@@ -52,8 +52,7 @@
   }
 
   function threadOnScreen(m) {
-    return document.visibilityState === "visible" &&
-      openThreads().some(function (t) { return t.owns(m); });
+    return openThreads().some(function (t) { return t.owns(m) && t.onScreen(); });
   }
 
   function onMessage(m) {

@@ -30,8 +30,11 @@
     if (!iso) return node;
     node.setAttribute("datetime", iso);
     var date = new Date(iso);
-    node.textContent = isNaN(date) ? "" :
-      date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    if (isNaN(date)) return node;
+    node.textContent = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // The viewer's zone, named, as on the order's timeline.
+    node.title = date.toLocaleString([], { year: "numeric", month: "short", day: "numeric",
+      hour: "numeric", minute: "2-digit", timeZoneName: "short" });
     return node;
   }
 
@@ -405,8 +408,13 @@
   };
 
   // Tell the server how far we have read: the newest message shown, while on screen.
+  // Shown to the person: the page is visible and the thread is not behind a tab.
+  Thread.prototype.onScreen = function () {
+    return document.visibilityState === "visible" && this.root.getClientRects().length > 0;
+  };
+
   Thread.prototype.markRead = function () {
-    if (!this.joined || document.visibilityState !== "visible") return;
+    if (!this.joined || !this.onScreen()) return;
     var items = this.list.querySelectorAll("[data-message-id]");
     if (!items.length) return;
     var last = items[items.length - 1];

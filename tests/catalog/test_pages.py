@@ -4,6 +4,7 @@ and the buyer's catalog, through the real forms."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -228,3 +229,17 @@ def test_the_editor_keeps_the_weight_and_case_size_carrier_parcels_use(app, shop
     item = db.session.get(Product, pid)
     assert item.weight_kg is None and item.case_length_cm is None
     assert item.case_width_cm == Decimal("30")
+
+def test_the_import_and_export_tab_stays_in_the_catalog(app, shop):
+    client = client_for(app, shop["supplier"])
+    catalog = client.get("/catalog").get_data(as_text=True)
+    [href] = re.findall(r'<a class="tabs__link" href="([^"]+)"[^>]*>Import &amp; export<', catalog)
+    page = client.get(href).get_data(as_text=True)
+    assert re.search(r'href="/catalog/import" aria-current="page">Import &amp; export<', page)
+    assert 'aria-label="Catalog sections"' in page and "Inventory sections" not in page
+    nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
+    [current] = re.findall(r'aria-current="page">.*?<span>([^<]+)</span>', nav)
+    assert current == "Catalog"
+    assert 'name="kind" value="products" checked' in page  # the products import, first
+    inventory = client.get("/inventory/import").get_data(as_text=True)
+    assert 'aria-label="Inventory sections"' in inventory

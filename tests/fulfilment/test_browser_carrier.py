@@ -42,7 +42,8 @@ def test_the_supplier_buys_labels_prints_and_refunds_one(browser, shippo_server,
     context.set_default_timeout(10_000)
     page: Any = context.new_page()
     _sign_in(page, email, order_url)
-    page.click("[data-carrier-ship] summary")
+    page.click("[data-menu-button]")
+    page.get_by_role("menuitem", name="Ship by carrier…").click()
     weights = page.locator("[data-parcel] [name=weight_kg]")
     assert weights.count() == 2 and weights.first.input_value() == "7.2"
     # A partial parcel: half the tins. The catalog's parcels follow the quantity.

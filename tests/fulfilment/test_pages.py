@@ -270,3 +270,41 @@ def test_the_partials_work_in_any_order_page(shop: Shop, app) -> None:
             order=order)
     assert "data-fulfilment-status" in html and "data-timeline" in html
     assert 'name="next" value="/orders/x"' in html
+
+
+def test_a_shipped_orders_packing_slip_shows_what_is_in_its_box(shop: Shop, as_supplier) -> None:
+    rice = shop.product({shop.near: 20}, name="Rice")
+    beans = shop.product({shop.near: 20}, name="Beans")
+    order = place(shop, (rice, 5), (beans, 4))
+    rice_line, beans_line = order.lines
+    shipments.ship(order, shop.supplier_user, carrier="UPS",
+                   lines=[{"line_id": rice_line.id, "quantity": 2},
+                          {"line_id": beans_line.id, "quantity": 4}])
+    shipments.ship(order, shop.supplier_user, carrier="UPS")  # the last box: 3 of rice
+    db.session.commit()
+    assert order.status is OrderStatus.SHIPPED
+
+    def columns(html: str, name: str) -> list[str]:
+        row = html.split(name)[1].split("</tr>")[0].replace("<strong>", "").replace(
+            "</strong>", "")
+        return re.findall(r'class="num">([^<]*)<', row)[:4]
+
+    html = _text(as_supplier.get(f"/board/packing-slips?order_ids={order.id}"))
+    # ordered, in this box, shipped before, backordered
+    assert columns(html, "Rice") == ["5 case", "3", "2", ""]
+    assert columns(html, "Beans") == ["4 case", "0", "4", ""]
+    text = _pdf_text(as_supplier.get(f"/board/packing-slips?order_ids={order.id}&format=pdf")
+                     .data)
+    assert "Rice" in text
+
+
+def test_a_new_orders_timeline_starts_with_its_placement(shop: Shop, as_buyer) -> None:
+    order = place(shop, (shop.product({shop.near: 5}), 2))
+    db.session.commit()
+    html = _text(as_buyer.get(f"/orders/{order.id}"))
+    timeline = html.split("data-timeline")[1].split("</section>")[0]
+    assert "1 event<" in timeline and "Nothing has happened yet" not in html
+    assert 'data-event="placed"' in timeline and "Order placed for delivery on" in timeline
+    # UTC until the browser shows the viewer's zone, and said so
+    assert re.search(r'<time datetime="[^"]+\+00:00" data-local="datetime">[^<]+ UTC</time>',
+                     timeline)

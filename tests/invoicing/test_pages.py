@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from tests.conftest import login
@@ -64,3 +65,22 @@ def test_other_tenants_get_404(shop, client, factory) -> None:
     assert client.get(f"/invoices/{invoice.id}").status_code == 404
     assert client.get(f"/invoices/{invoice.id}/pdf").status_code == 404
     assert client.get(f"/invoices/statement/{shop.supplier.id}").status_code == 404
+
+
+def test_the_invoice_pdf_downloads_or_opens(shop, client) -> None:
+    order = shipped_order(shop, (shop.product({shop.near: 9}, price="8.00"), 2))
+    invoice = issue(shop, order)
+    db.session.commit()
+    login(client, shop.supplier_user)
+    page = client.get(f"/invoices/{invoice.id}").get_data(as_text=True)
+    download = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-pdf>Download PDF</a>', page)
+    opened = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-pdf-open>Open PDF</a>', page)
+    assert download and opened
+    saved = client.get(download.group(1))
+    assert saved.data.startswith(b"%PDF")
+    assert saved.headers["Content-Disposition"] == \
+        f'attachment; filename="{invoice.display_number}.pdf"'
+    shown = client.get(opened.group(1).replace("&amp;", "&"))
+    assert shown.data.startswith(b"%PDF")
+    assert shown.headers["Content-Disposition"] == \
+        f'inline; filename="{invoice.display_number}.pdf"'

@@ -119,6 +119,17 @@ def export() -> ResponseReturnValue:
         "Content-Disposition": 'attachment; filename="products.csv"'})
 
 
+@bp.get("/catalog/import")
+@supplier_required
+def import_export() -> ResponseReturnValue:
+    """The catalog's "Import & export" tab: the one import page (products or stock), shown in
+    the Catalog section (Inventory's "Import" tab opens the same page there)."""
+    from wholesale.inventory import overview
+
+    return render_template("inventory/import.html", warehouses=overview.warehouses(my_org()),
+                           section="catalog")
+
+
 @bp.get("/catalog/images/<int:image_id>")
 @login_required
 def image(image_id: int) -> ResponseReturnValue:

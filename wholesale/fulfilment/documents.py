@@ -4,9 +4,10 @@
   order (the stock level's `bin_location`; products without a bin last, by SKU), with the
   quantity to pick — reserved there and not shipped yet — and the orders it is for.
 - A **packing slip** (one per order) has the supplier and the buyer's delivery details, and
-  per line the quantity ordered, what ships now, what shipped before, and what is
-  backordered (waiting for stock, on this order or its linked backorder). A shipment's
-  slip (`shipment_slip`) lists what is in that parcel: "in this box" is the shipment's
+  per line the quantity ordered, what ships now ("In this box"; once nothing is left to
+  ship, what the last shipment took), what shipped before, and what is backordered
+  (waiting for stock, on this order or its linked backorder). A shipment's slip
+  (`shipment_slip`) lists what is in that parcel: "in this box" is the shipment's
   quantity, "shipped before" what other shipments took.
 """
 
@@ -146,9 +147,7 @@ def shipment_slip(shipment: Shipment) -> Slip:
     order = shipment.order
     names = dict(db.session.execute(select(Warehouse.id, Warehouse.name).where(
         Warehouse.id.in_({ln.warehouse_id for ln in shipment.lines}))).all())
-    in_box: dict[int, int] = {}
-    for item in shipment.lines:
-        in_box[item.order_line_id] = in_box.get(item.order_line_id, 0) + item.quantity
+    in_box = _in_box(shipment)
     lines = [
         SlipLine(sku=line.sku, name=line.name, unit=line.unit, ordered=line.quantity,
                  ship_now=in_box[line.id],
@@ -157,6 +156,24 @@ def shipment_slip(shipment: Shipment) -> Slip:
         for line in order.lines if line.id in in_box
     ]
     return Slip(order, lines, sorted(set(names.values())))
+
+
+def _last_box(order: Order) -> dict[int, int] | None:
+    """A slip printed when nothing is left to ship (a shipped order's, packed with it or
+    printed again): the last shipment's quantity per line. None while more can ship: the
+    slip is then for the box about to leave."""
+    shipped = [shipment for shipment in order.shipments if not shipment.voided]
+    if not shipped or any(reservations.unshipped_reserved(line) for line in order.lines):
+        return None
+    return _in_box(shipped[-1])
+
+
+def _in_box(shipment: Shipment) -> dict[int, int]:
+    """A shipment's quantity per order line."""
+    quantities: dict[int, int] = {}
+    for item in shipment.lines:
+        quantities[item.order_line_id] = quantities.get(item.order_line_id, 0) + item.quantity
+    return quantities
 
 
 def _slip(order: Order, names: dict[int, str]) -> Slip:
@@ -168,16 +185,19 @@ def _slip(order: Order, names: dict[int, str]) -> Slip:
             waiting_elsewhere[line.product_id] = (waiting_elsewhere.get(line.product_id, 0)
                                                   + line.quantity
                                                   - reservations.shipped_of(line))
-    lines = [
-        SlipLine(
+    last_box = _last_box(order)
+    lines = []
+    for line in order.lines:
+        shipped = reservations.shipped_of(line)
+        if last_box is None:
+            in_box, before = reservations.unshipped_reserved(line), shipped
+        else:
+            in_box = last_box.get(line.id, 0)
+            before = shipped - in_box
+        lines.append(SlipLine(
             sku=line.sku, name=line.name, unit=line.unit,
             ordered=line.quantity + waiting_elsewhere.pop(line.product_id, 0),
-            ship_now=reservations.unshipped_reserved(line),
-            shipped_before=reservations.shipped_of(line),
-            backordered=reservations.waiting(line),
-        )
-        for line in order.lines
-    ]
+            ship_now=in_box, shipped_before=before, backordered=reservations.waiting(line)))
     for backorder in order.backorders:  # products entirely on the backorder
         for line in backorder.lines:
             if line.product_id in waiting_elsewhere:

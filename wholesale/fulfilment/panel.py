@@ -48,6 +48,38 @@ class ShipLine:
     waiting: int
 
 
+@dataclass(frozen=True)
+class Primary:
+    """The one button for this side's next step: a plain move posted at once, or the id of
+    the form it opens (shipping and delivery ask for details)."""
+
+    label: str
+    move: OrderStatus | None = None
+    opens: str | None = None
+
+
+MOVE_LABELS = {OrderStatus.RECEIVED: "Mark received", OrderStatus.PICKING: "Start picking",
+               OrderStatus.PACKED: "Mark packed"}
+
+# What the top of the order says this side does next, by status.
+_NEXT = {
+    "supplier": {
+        OrderStatus.PLACED: "New order: mark it received so the buyer knows you have it.",
+        OrderStatus.RECEIVED: "Received: start picking when you are ready.",
+        OrderStatus.PICKING: "Picking: mark it packed when it is boxed.",
+        OrderStatus.PACKED: "Packed: record the shipment when it leaves.",
+        OrderStatus.SHIPPED: "On its way: confirm the delivery.",
+    },
+    "buyer": {
+        OrderStatus.PLACED: "Waiting for the supplier to receive it.",
+        OrderStatus.RECEIVED: "The supplier has it and will pick it next.",
+        OrderStatus.PICKING: "The supplier is picking it.",
+        OrderStatus.PACKED: "Packed, about to ship.",
+        OrderStatus.SHIPPED: "On its way: confirm when it arrives.",
+    },
+}
+
+
 @dataclass
 class Panel:
     order: Order
@@ -113,6 +145,58 @@ class Panel:
     def shipped_units(self) -> int:
         return sum(s.shipped for s in self.ship_lines)
 
+    @property
+    def primary(self) -> Primary | None:
+        moves = self.transition_moves
+        if moves:
+            return Primary(MOVE_LABELS.get(moves[0], moves[0].value.capitalize()), move=moves[0])
+        if self.can_ship and self.order.status is OrderStatus.PACKED:
+            return Primary("Ship", opens="act-ship")
+        if self.can_deliver:
+            return Primary("Mark delivered" if self.is_supplier else "Confirm receipt",
+                           opens="act-deliver")
+        return None
+
+    @property
+    def menu_items(self) -> list[tuple[str, str]]:
+        """The "More actions" menu: (id of the form it opens, label), without the form the
+        primary button opens."""
+        opened = self.primary.opens if self.primary else None
+        items = [
+            ("act-note", "Next step with a note…", bool(self.transition_moves)),
+            ("act-ship", "Record a shipment…", self.can_ship),
+            ("act-carrier", "Ship by carrier…", self.can_ship),
+            ("act-deliver", "Mark delivered…", self.can_deliver),
+            ("act-delay", "Post a delay…", self.can_delay),
+            ("act-change", "Ask to change the delivery…", self.can_request_change),
+            ("act-expedite", "Expedite…", self.can_expedite),
+            ("act-cancel", "Cancel the order…", self.can_cancel),
+        ]
+        return [(target, label) for target, label, shown in items
+                if shown and target != opened]
+
+    @property
+    def next_hint(self) -> str:
+        if self.order.status is OrderStatus.PACKED and self.is_supplier and not self.can_ship:
+            return "Packed, but nothing is reserved to ship yet: waiting for stock."
+        return _NEXT[self.side.value].get(self.order.status,
+                                          f"This order is {self.order.status.value}.")
+
+    @property
+    def how_placed(self) -> str:
+        """" by phone", " through the API"…; empty for the portal."""
+        return _CHANNELS.get(self.order.channel.value, "")
+
+    @property
+    def placed_title(self) -> str:
+        """The timeline's first entry: the placement (not an event of its own)."""
+        order = self.order
+        how = self.how_placed
+        if order.backorder_of is not None:
+            return f"Backorder opened for what {order.backorder_of.display_number} " \
+                   "could not reserve"
+        return f"Order placed{how} for delivery on {_day(order.requested_delivery_date)}"
+
     def parcels(self) -> list[dict[str, str]]:
         """The carrier form's starting parcels (one per case of what would ship), or none
         when the catalog lacks a weight (the supplier types them)."""
@@ -132,6 +216,10 @@ class Panel:
     def describe(self, event: OrderEvent) -> str:
         return describe(event)
 
+
+_CHANNELS = {"api": " through the API", "csv": " from a CSV file", "phone": " by phone",
+             "chat": " by message", "sms": " by text message", "email": " by email",
+             "standing": " by a standing order"}
 
 STEP_LABELS = {
     OrderStatus.PLACED: "Placed", OrderStatus.RECEIVED: "Received",

@@ -64,9 +64,11 @@ def wants_pdf() -> bool:
         "application/json"]
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
+def pdf_response(data: bytes, filename: str, *, download: bool = False) -> Response:
+    """The PDF shown in the browser, or saved as `filename` (`download`)."""
     response = Response(data, mimetype=PDF)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    disposition = "attachment" if download else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -172,7 +172,9 @@ def pdf(invoice_id: int) -> ResponseReturnValue:
     from wholesale.invoicing.pdf import invoice_pdf
 
     invoice = queries.get_invoice(invoice_id)
-    return pdf_response(invoice_pdf(invoice), f"{invoice.display_number}.pdf")
+    # The page offers both: "Download PDF" saves it, "Open" (?inline=1) shows it.
+    return pdf_response(invoice_pdf(invoice), f"{invoice.display_number}.pdf",
+                        download=request.args.get("inline") != "1")
 
 
 @bp.get("/credit-notes/<int:note_id>/pdf")

@@ -185,6 +185,15 @@ def detail(order_id: int) -> ResponseReturnValue:
     return render_template("orders/detail.html", order=queries.get_order(order_id))
 
 
+@bp.get("/orders/<int:order_id>/live")
+@login_required
+def live(order_id: int) -> ResponseReturnValue:
+    """The order page's live parts, for static/js/live-parts.js (404 to other organizations,
+    like the page). Forms in them come back to the order page, not here."""
+    return render_template("orders/_live.html", order=queries.get_order(order_id),
+                           next_path=url_for("orders.detail", order_id=order_id))
+
+
 @bp.post("/orders/<int:order_id>/reorder")
 @buyer_required
 def reorder(order_id: int) -> ResponseReturnValue:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Blueprint, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from markupsafe import Markup
 
 from wholesale.accounts import services as accounts
 from wholesale.accounts.models import OrgKind
@@ -24,6 +25,20 @@ bp.app_context_processor(navigation_context)
 def format_date(value: datetime | None) -> str:
     """`Mar 4, 2025`; an empty string for no date."""
     return f"{value:%b} {value.day}, {value.year}" if value else ""
+
+
+@bp.app_template_global("local_time")
+def local_time(value: datetime | None, style: str = "datetime") -> Markup:
+    """A `<time>` that app.js shows in the viewer's own time zone, with the zone named
+    ("Dec 5, 4:35 PM CET"; `style="date"`: the day alone). Until then, and without
+    JavaScript, it reads in UTC and says so."""
+    if value is None:
+        return Markup("")
+    value = value.astimezone(UTC)
+    text = (f"{value:%b} {value.day}, {value.year}" if style == "date"
+            else f"{value:%b} {value.day}, {value:%H:%M} UTC")
+    return Markup('<time datetime="{}" data-local="{}">{}</time>').format(
+        value.isoformat(), style, text)
 
 
 @dataclass(frozen=True)
