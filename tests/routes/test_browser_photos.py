@@ -147,6 +147,7 @@ def test_a_stop_dragged_onto_an_idle_van_then_photos_as_proof(browser, live_serv
                                     viewport={"width": 390, "height": 844})
         buyer_page = buyer.new_page()
         _sign_in(buyer_page, buyer_emails[location_id], f"/orders/{order_id}")
+        buyer_page.get_by_role("tab", name="Conversation").click()  # a phone's order tabs
         event = buyer_page.locator(".msg--event", has_text=text)
         image = event.locator(".msg__proof img")
         image.wait_for()
