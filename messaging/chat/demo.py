@@ -88,7 +88,40 @@ def _person(org: Organization, *, prefer_staff: bool) -> User:
         u for u in members if u.role is Role.OWNER)
 
 
+# Questions kitchens asked about past orders (buyer, then supplier), read by both long ago.
+_PAST: list[tuple[str, str]] = [
+    ("Can the driver call when he's 10 minutes out? Our door is locked before 9.",
+     "Sure — we've added it to your delivery notes."),
+    ("Any chance of slightly riper avocados this time?", "Noted, we'll pick them for Friday."),
+    ("Please leave it in the walk-in, the code is on the receiving sheet.",
+     "Will do, thanks."),
+    ("Invoice came through, paying it this week.", "Thank you!"),
+]
+
+
+def seed_history_conversations(history: list[Order]) -> None:
+    """A short exchange on every seventh order of the back-dated history, at the time."""
+    from datetime import timedelta
+
+    from messaging.chat.services import mark_read
+    from wholesale.db import replay_at
+
+    for n, order in enumerate(history[3::7]):
+        buyer_text, supplier_text = _PAST[n % len(_PAST)]
+        people = (_person(order.buyer, prefer_staff=False),
+                  _person(order.supplier, prefer_staff=True))
+        last = None
+        for hours, person, text in ((1, people[0], buyer_text), (2, people[1], supplier_text)):
+            with replay_at(order.created_at + timedelta(hours=hours)):
+                access = open_thread(person, order.id)
+                last = post_message(access, text, client_id=f"demo-past-{order.id}-{hours}")
+        with replay_at(order.created_at + timedelta(hours=3)):
+            for person in people:
+                mark_read(open_thread(person, order.id), last.payload["id"])
+
+
 def _on_demo_seeded(supplier: Organization, **kwargs: Any) -> None:
+    seed_history_conversations(kwargs.get("history") or [])
     seed_conversations(supplier, kwargs["buyer"])
     seed_account_conversation(supplier, kwargs["buyer"])
 

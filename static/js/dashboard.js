@@ -8,6 +8,37 @@
   }
   var palette = ["#4f46e5", "#0ea5e9", "#16a34a", "#f59e0b", "#db2777", "#64748b"];
 
+  // Definitions: a tap or click on "?" pins its tip open (hover and focus show it too);
+  // Escape or a click elsewhere closes it.
+  function closeTips(except) {
+    document.querySelectorAll(".dash-info[aria-expanded='true']").forEach(function (button) {
+      if (button === except) return;
+      button.setAttribute("aria-expanded", "false");
+      document.getElementById(button.dataset.def).classList.remove("is-open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".dash-info");
+    closeTips(button);
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    document.getElementById(button.dataset.def).classList.toggle("is-open", open);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    closeTips(null);
+    var active = document.activeElement;
+    if (active && active.classList.contains("dash-info")) active.blur();
+  });
+
+  function money(currency) {
+    return function (value) {
+      var text = Number(value).toLocaleString(undefined, { maximumFractionDigits: 0 });
+      return currency ? text + " " + currency : text;
+    };
+  }
+
   ready(function () {
     var node = document.getElementById("dashboard-data");
     if (!node || typeof window.Chart === "undefined") return;
@@ -27,7 +58,10 @@
         type: "bar",
         data: { labels: data.revenue.labels,
                 datasets: [{ data: data.revenue.data, backgroundColor: palette[0], borderRadius: 4 }] },
-        options: common
+        options: Object.assign({}, common, {
+          scales: { x: common.scales.x,
+                    y: { beginAtZero: true, ticks: { callback: money(data.revenue.currency) } } }
+        })
       });
     }
     var spend = document.getElementById("spend-chart");
@@ -41,7 +75,9 @@
                 }) },
         options: Object.assign({}, common, {
           plugins: { legend: { display: data.spend.series.length > 1, position: "bottom" } },
-          scales: { x: { stacked: true, grid: { display: false } }, y: { stacked: true, beginAtZero: true } }
+          scales: { x: { stacked: true, grid: { display: false } },
+                    y: { stacked: true, beginAtZero: true,
+                         ticks: { callback: money(data.spend.currency) } } }
         })
       });
     }
