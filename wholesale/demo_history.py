@@ -80,9 +80,10 @@ def seed_history(supplier: Organization, buyer: Organization,
                  now: datetime | None = None) -> list[Order]:
     """Write the history if it is missing; returns its orders (none when it was there)."""
     now = now or utcnow()
-    kitchens = [kitchen(supplier, n)[0] for n in range(len(_KITCHENS))]
-    bakery = seed_bakery(buyer, kitchens)
-    _kitchen_terms(supplier, kitchens)
+    with replay_at(now - timedelta(days=DAYS + 7)):  # customers since before the history
+        kitchens = [kitchen(supplier, n)[0] for n in range(len(_KITCHENS))]
+        bakery = seed_bakery(buyer, kitchens)
+        _kitchen_terms(supplier, kitchens)
     done = db.session.scalar(select(IdempotencyKey.id).where(
         IdempotencyKey.key == KEY.format(0)).execution_options(all_tenants=True))
     if done is not None:
@@ -152,7 +153,7 @@ def _customer_plans(rng: random.Random, now: datetime, seller: Organization,
     zone = ZoneInfo(ordering.timezone or rules.DEFAULT_TIMEZONE)
     today = now.astimezone(zone).date()
     horizon = rules.valid_delivery_dates(ordering, now, 1)[0]
-    menu = _menu(rng, seller)
+    menu = _menu(seller)
     if not menu:
         return []
     favourites = rng.sample(menu, min(len(menu), 6))
@@ -195,7 +196,7 @@ def _active(seller: Organization) -> list[Product]:
         .order_by(Product.sku).execution_options(all_tenants=True)))
 
 
-def _menu(rng: random.Random, seller: Organization) -> list[Product]:
+def _menu(seller: Organization) -> list[Product]:
     """What a customer might order: stocked products (not the ones sold out for good)."""
     level = stock.availability([p.id for p in _active(seller)])
     return [p for p in _active(seller) if level.get(p.id, 0) > 0 and not p.allow_backorder]

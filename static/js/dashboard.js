@@ -32,13 +32,6 @@
     if (active && active.classList.contains("dash-info")) active.blur();
   });
 
-  function money(currency) {
-    return function (value) {
-      var text = Number(value).toLocaleString(undefined, { maximumFractionDigits: 0 });
-      return currency ? text + " " + currency : text;
-    };
-  }
-
   ready(function () {
     var node = document.getElementById("dashboard-data");
     if (!node || typeof window.Chart === "undefined") return;
@@ -58,10 +51,7 @@
         type: "bar",
         data: { labels: data.revenue.labels,
                 datasets: [{ data: data.revenue.data, backgroundColor: palette[0], borderRadius: 4 }] },
-        options: Object.assign({}, common, {
-          scales: { x: common.scales.x,
-                    y: { beginAtZero: true, ticks: { callback: money(data.revenue.currency) } } }
-        })
+        options: common
       });
     }
     var spend = document.getElementById("spend-chart");
@@ -75,9 +65,7 @@
                 }) },
         options: Object.assign({}, common, {
           plugins: { legend: { display: data.spend.series.length > 1, position: "bottom" } },
-          scales: { x: { stacked: true, grid: { display: false } },
-                    y: { stacked: true, beginAtZero: true,
-                         ticks: { callback: money(data.spend.currency) } } }
+          scales: { x: { stacked: true, grid: { display: false } }, y: { stacked: true, beginAtZero: true } }
         })
       });
     }

@@ -134,8 +134,6 @@ def buyer_dashboard(buyer: Organization, now: datetime) -> BuyerDashboard:
 
 
 def chart_data(dashboard: BuyerDashboard) -> dict[str, Any]:
-    currencies = set(dashboard.spend_currency.values())
     return {"labels": dashboard.months,
-            "currency": currencies.pop() if len(currencies) == 1 else "",
             "series": [{"label": name, "data": [float(v) for v in by_month.values()]}
                        for name, by_month in dashboard.spend.items()]}

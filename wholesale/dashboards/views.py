@@ -66,7 +66,7 @@ def _links(d: Any) -> dict[str, str]:
 def _supplier_chart(d: Any) -> dict[str, Any]:
     return {
         "revenue": {"labels": [f"{w:%b} {w.day}" for w, _ in d.revenue_by_week],
-                    "data": [float(v) for _, v in d.revenue_by_week], "currency": d.currency},
+                    "data": [float(v) for _, v in d.revenue_by_week]},
         "status": {"labels": [s.capitalize() for s in d.open_by_status],
                    "data": list(d.open_by_status.values())},
     }
