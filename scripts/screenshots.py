@@ -92,7 +92,7 @@ def _sign_in(browser: Any, base: str, email: str, viewport: dict[str, int]) -> A
     from wholesale.demo_people import DEMO_PASSWORD
 
     context = browser.new_context(base_url=base, viewport=viewport)
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(90_000)  # a busy machine serves the demo slowly
     # no map tiles from the internet: the dispatcher's map draws its routes without them
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
     page = context.new_page()
@@ -105,26 +105,25 @@ def _sign_in(browser: Any, base: str, email: str, viewport: dict[str, int]) -> A
 
 
 def _settle(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")  # not networkidle: the chat socket keeps polling
     page.evaluate("() => document.fonts.ready")
-    page.wait_for_timeout(400)
+    page.wait_for_timeout(800)  # charts and maps draw after load
 
 
 def _shots(ids: dict[str, Any]) -> dict[str, tuple[str, str, Callable[[Any], None] | None]]:
     """name → (who, path, what to do on the page before the picture)."""
     from wholesale.demo import BUYER_EMAIL, SUPPLIER_EMAIL
 
-    def thread_at_end(page: Any) -> None:
-        page.wait_for_function(
-            "() => document.querySelectorAll('[data-chat-messages] > li').length > 0")
+    def joined(page: Any) -> None:  # the thread is live (no "Reconnecting…" line)
+        page.wait_for_selector("[data-chat][data-joined='1']")
 
     return {
         "dashboard": (SUPPLIER_EMAIL, "/", None),
-        "order": (SUPPLIER_EMAIL, f"/orders/{ids['order']}", thread_at_end),
+        "order": (SUPPLIER_EMAIL, f"/orders/{ids['order']}", joined),
         "board": (SUPPLIER_EMAIL, "/board", None),
-        "inbox": (SUPPLIER_EMAIL, f"/inbox/{ids['order']}", thread_at_end),
+        "inbox": (SUPPLIER_EMAIL, f"/inbox/{ids['order']}", joined),
         "buyer-catalog": (BUYER_EMAIL, "/catalog", None),
-        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", None),
+        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", joined),
         "dispatch": (SUPPLIER_EMAIL, f"/delivery-runs?date={ids['run_day']}"
                                      f"&warehouse_id={ids['run_warehouse']}", None),
     }
@@ -171,7 +170,10 @@ def main() -> None:
                 browser.close()
         finally:
             server.terminate()
-            server.wait(10)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":
