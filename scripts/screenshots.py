@@ -117,13 +117,21 @@ def _shots(ids: dict[str, Any]) -> dict[str, tuple[str, str, Callable[[Any], Non
     def joined(page: Any) -> None:  # the thread is live (no "Reconnecting…" line)
         page.wait_for_selector("[data-chat][data-joined='1']")
 
+    def draft_in_view(page: Any) -> None:  # the buyer's message above the card, too
+        joined(page)
+        page.evaluate("""() => {
+            let box = document.querySelector('[data-chat-messages]');
+            while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+            if (box) box.scrollTop -= 90;
+        }""")
+
     return {
         "dashboard": (SUPPLIER_EMAIL, "/", None),
         "order": (SUPPLIER_EMAIL, f"/orders/{ids['order']}", joined),
         "board": (SUPPLIER_EMAIL, "/board", None),
         "inbox": (SUPPLIER_EMAIL, f"/inbox/{ids['order']}", joined),
         "buyer-catalog": (BUYER_EMAIL, "/catalog", None),
-        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", joined),
+        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", draft_in_view),
         "dispatch": (SUPPLIER_EMAIL, f"/delivery-runs?date={ids['run_day']}"
                                      f"&warehouse_id={ids['run_warehouse']}", None),
     }
