@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -247,7 +248,7 @@ def _live(n: int, plan: Plan, rng: random.Random, now: datetime) -> Order:
             channel=plan.channel, idempotency_key=KEY.format(n),
             po_number=f"{plan.buyer.name[:2].upper()}-{4100 + n}"
             if plan.channel is Channel.API else None).order
-    steps: list[tuple[datetime, object]] = []
+    steps: list[tuple[datetime, Callable[[], object]]] = []
     if plan.fate == "cancelled":
         steps.append((plan.placed_at + timedelta(minutes=rng.randrange(15, 90)),
                       lambda: machine.transition(order, S.CANCELLED, plan.placed_by,
