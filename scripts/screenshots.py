@@ -146,12 +146,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="ordertalk-shots-") as tmp:
         port = _free_port()
-        # Links written into the demo (invoice events) read as `make run`'s would.
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/demo.db",
                "SECRET_KEY": "screenshots-only", "PORT": str(port),
-               "PUBLIC_BASE_URL": "http://127.0.0.1:5000"}
+               "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # the socket checks its origin
         env.pop("NOTIFY_DISPATCHER", None)
-        ids = _seed(env)
+        # Links written into the demo (invoice events) read as `make run`'s would.
+        ids = _seed({**env, "PORT": "5000", "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})
         server = _serve(env, port, Path(tmp) / "server.log")
         try:
             with sync_playwright() as playwright:
