@@ -5,8 +5,8 @@
 Seeds the demo into a throw-away SQLite database, serves it with gunicorn on a free port
 (as `make run` does, without the notification dispatcher), signs in as the demo accounts
 in Debian's Chromium (`CHROMIUM_PATH` to change) and saves each page at 1366×860 (the
-dispatcher's map: full page at 1280). Map tiles are not fetched: the map draws without
-them. Look at every picture before committing it."""
+dispatcher's map: full page at 1280; the draft card 1280×980). Map tiles are not fetched:
+the map draws without them. Look at every picture before committing it."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 VIEWPORT = {"width": 1366, "height": 860}
+# The dispatcher's page is taken whole; the draft card with the message it was read from.
+SIZES = {"dispatch": {"width": 1280, "height": 860}, "draft-card": {"width": 1280, "height": 980}}
 
 
 def _free_port() -> int:
@@ -107,6 +109,9 @@ def _sign_in(browser: Any, base: str, email: str, viewport: dict[str, int]) -> A
 def _settle(page: Any) -> None:
     page.wait_for_load_state("load")  # not networkidle: the chat socket keeps polling
     page.evaluate("() => document.fonts.ready")
+    page.wait_for_function("""() => [...document.images]
+        .filter((i) => i.getBoundingClientRect().top < innerHeight)
+        .every((i) => i.complete && i.naturalWidth > 0)""")  # pictures in view (lazy)
     page.wait_for_timeout(800)  # charts and maps draw after load
 
 
@@ -117,21 +122,13 @@ def _shots(ids: dict[str, Any]) -> dict[str, tuple[str, str, Callable[[Any], Non
     def joined(page: Any) -> None:  # the thread is live (no "Reconnecting…" line)
         page.wait_for_selector("[data-chat][data-joined='1']")
 
-    def draft_in_view(page: Any) -> None:  # the buyer's message above the card, too
-        joined(page)
-        page.evaluate("""() => {
-            let box = document.querySelector('[data-chat-messages]');
-            while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
-            if (box) box.scrollTop -= 90;
-        }""")
-
     return {
         "dashboard": (SUPPLIER_EMAIL, "/", None),
         "order": (SUPPLIER_EMAIL, f"/orders/{ids['order']}", joined),
         "board": (SUPPLIER_EMAIL, "/board", None),
         "inbox": (SUPPLIER_EMAIL, f"/inbox/{ids['order']}", joined),
         "buyer-catalog": (BUYER_EMAIL, "/catalog", None),
-        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", draft_in_view),
+        "draft-card": (SUPPLIER_EMAIL, f"/inbox/account/{ids['buyer']}", joined),
         "dispatch": (SUPPLIER_EMAIL, f"/delivery-runs?date={ids['run_day']}"
                                      f"&warehouse_id={ids['run_warehouse']}", None),
     }
@@ -162,11 +159,11 @@ def main() -> None:
                     if args.only and name not in args.only:
                         continue
                     wide = name == "dispatch"
-                    key = f"{who}:{wide}"
+                    viewport = SIZES.get(name, VIEWPORT)
+                    key = f"{who}:{viewport}"
                     if key not in pages:
                         pages[key] = _sign_in(browser, f"http://127.0.0.1:{port}", who,
-                                              {"width": 1280, "height": 860} if wide
-                                              else VIEWPORT)
+                                              viewport)
                     page = pages[key]
                     page.goto(path)
                     if prepare is not None:
