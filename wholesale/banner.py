@@ -7,13 +7,16 @@ from __future__ import annotations
 
 def banner(url: str) -> str:
     from wholesale.demo import BUYER_EMAIL, DEMO_PASSWORD, SUPPLIER_EMAIL
+    from wholesale.demo_bakery import BAKERY_EMAIL
+    from wholesale.demo_routes import DRIVER_EMAIL
 
     url = url.rstrip("/")
     return "\n".join([
         "",
         f"  Ordertalk is running on {url}",
         f"  Sign in as {SUPPLIER_EMAIL} (supplier) or {BUYER_EMAIL} (buyer),",
-        f"  password {DEMO_PASSWORD}.",
+        f"  also {BAKERY_EMAIL} (a second supplier), {DRIVER_EMAIL} (driver),",
+        f"  kitchen1…kitchen12@demo.ordertalk.test (buyers); password {DEMO_PASSWORD}.",
         f"  Emails and texts (no provider set up) land in the dev outbox: {url}/dev/outbox",
         "  Ctrl-C stops it.",
         "",

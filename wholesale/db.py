@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -55,8 +58,31 @@ def storable(value: object) -> bool:
     return True
 
 
+# Set while history is written as of a past moment (the demo's three months of orders).
+_replay_at: ContextVar[datetime | None] = ContextVar("replay_at", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, or the moment `replay_at()` set."""
+    return _replay_at.get() or datetime.now(UTC)
+
+
+@contextmanager
+def replay_at(moment: datetime) -> Iterator[None]:
+    """Run the block as of `moment` (aware UTC): every `utcnow()` answers it, so services
+    write a consistent past. Only seeding uses it; nothing is sent about a replayed past
+    (see `replaying()`)."""
+    token = _replay_at.set(moment)
+    try:
+        yield
+    finally:
+        _replay_at.reset(token)
+
+
+def replaying() -> bool:
+    """Is history being written as of a past moment? Notifications, webhooks and live
+    pushes about it would reach no one who cares: their senders stay quiet."""
+    return _replay_at.get() is not None
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,18 +10,19 @@ from sqlalchemy import select
 
 from wholesale import signals
 from wholesale.accounts.models import Organization, OrgKind, Role, User
-from wholesale.accounts.services import _new_user, find_user_by_email
+from wholesale.accounts.services import find_user_by_email
 from wholesale.demo_catalog import seed_catalog
 from wholesale.demo_fulfilment import seed_fulfilment
+from wholesale.demo_history import seed_history
 from wholesale.demo_invoicing import seed_invoicing
 from wholesale.demo_orders import seed_orders
+from wholesale.demo_people import DEMO_PASSWORD, demo_user
 from wholesale.demo_routes import seed_routes
 from wholesale.extensions import db
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.trading.models import PaymentTerms
 from wholesale.trading.services import connect
 
-DEMO_PASSWORD = "ordertalk-demo"
 SUPPLIER_EMAIL = "supplier@demo.ordertalk.test"
 BUYER_EMAIL = "buyer@demo.ordertalk.test"
 
@@ -60,9 +61,7 @@ def _org_of(email: str, kind: OrgKind, name: str, owner_name: str, phone: str) -
         return user.organization
     org = Organization(kind=kind, name=name)
     db.session.add(org)
-    _new_user(
-        org, name=owner_name, email=email, password=DEMO_PASSWORD, phone=phone, role=Role.OWNER
-    )
+    demo_user(org, name=owner_name, email=email, phone=phone, role=Role.OWNER)
     db.session.flush()
     return org
 
@@ -70,9 +69,7 @@ def _org_of(email: str, kind: OrgKind, name: str, owner_name: str, phone: str) -
 def _staff(org: Organization, people: list[tuple[str, str, str]]) -> None:
     for name, email, phone in people:
         if find_user_by_email(email) is None:
-            _new_user(
-                org, name=name, email=email, password=DEMO_PASSWORD, phone=phone, role=Role.STAFF
-            )
+            demo_user(org, name=name, email=email, phone=phone, role=Role.STAFF)
 
 
 def seed_demo() -> tuple[Organization, Organization]:
@@ -122,11 +119,12 @@ def seed_demo() -> tuple[Organization, Organization]:
     db.session.flush()
     # Each step is idempotent and builds on the previous one.
     seed_catalog(supplier, buyer)
+    history = seed_history(supplier, buyer)
     seed_orders(supplier, buyer)
     seed_fulfilment(supplier, buyer)
     seed_invoicing(supplier, buyer)
     seed_routes(supplier)
-    signals.demo_seeded.send(supplier, buyer=buyer)
+    signals.demo_seeded.send(supplier, buyer=buyer, history=history)
     return supplier, buyer
 
 

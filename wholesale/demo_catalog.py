@@ -46,7 +46,8 @@ class Item:
 
 
 # Category → (tile colours, products).
-CATALOG: dict[str, tuple[tuple[str, str], list[Item]]] = {
+Catalog = dict[str, tuple[tuple[str, str], list[Item]]]
+CATALOG: Catalog = {
     "Produce": (("#e8f5e9", "#2e7d32"), [
         Item("PRD-TOM-RM", "Roma tomatoes", "case", "24.50", 25, ((5, "23.25"), (20, "22.00"))),
         Item("PRD-TOM-CH", "Cherry tomatoes", "case", "18.90", 12, ((10, "17.50"),)),
@@ -143,19 +144,25 @@ LIST_DISCOUNT = "5"
 
 def seed_catalog(supplier: Organization, buyer: Organization) -> None:
     """Add whatever part of the demo catalog is missing (never changes existing data)."""
-    products = _products(supplier)
-    _pictures(products)
-    _stock(supplier, products)
+    products = stock_catalog(supplier, CATALOG)
     _price_list(supplier, buyer, products)
     _rules(supplier)
     db.session.flush()
 
 
-def _products(supplier: Organization) -> dict[str, Product]:
+def stock_catalog(supplier: Organization, catalog: Catalog) -> dict[str, Product]:
+    """The catalog's missing products, their pictures and opening stock; SKU → product."""
+    products = _products(supplier, catalog)
+    _pictures(products, catalog)
+    _stock(supplier, products, catalog)
+    return products
+
+
+def _products(supplier: Organization, catalog: Catalog) -> dict[str, Product]:
     existing = {p.sku: p for p in db.session.scalars(
         select(Product).where(Product.supplier_id == supplier.id)
         .execution_options(all_tenants=True))}
-    for category, (_, items) in CATALOG.items():
+    for category, (_, items) in catalog.items():
         for item in items:
             if item.sku in existing:
                 continue
@@ -172,11 +179,11 @@ def _products(supplier: Organization) -> dict[str, Product]:
     return existing
 
 
-def _pictures(products: dict[str, Product]) -> None:
+def _pictures(products: dict[str, Product], catalog: Catalog) -> None:
     with_pictures = set(db.session.scalars(
         select(ProductImage.product_id).where(
             ProductImage.product_id.in_([p.id for p in products.values()]))))
-    for category, (colours, items) in CATALOG.items():
+    for category, (colours, items) in catalog.items():
         for item in items:
             product = products[item.sku]
             if product.id not in with_pictures:
@@ -207,7 +214,7 @@ def tile(name: str, category: str, colours: tuple[str, str]) -> str:
     )
 
 
-def _stock(supplier: Organization, products: dict[str, Product]) -> None:
+def _stock(supplier: Organization, products: dict[str, Product], catalog: Catalog) -> None:
     warehouses = list(db.session.scalars(
         select(Warehouse).where(Warehouse.supplier_id == supplier.id).order_by(Warehouse.id)
         .execution_options(all_tenants=True)))
@@ -218,7 +225,7 @@ def _stock(supplier: Organization, products: dict[str, Product]) -> None:
         .group_by(StockLevel.product_id).having(func.count(StockLevel.id) > 0)
         .execution_options(all_tenants=True)))
     owner = next((u for u in supplier.users if u.role is Role.OWNER), supplier.users[0])
-    for _, items in CATALOG.values():
+    for _, items in catalog.values():
         for item in items:
             product = products[item.sku]
             if product.id in stocked:

@@ -13,9 +13,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from wholesale.accounts.models import Organization, OrgKind, Role, User
-from wholesale.accounts.services import _new_user, find_user_by_email
+from wholesale.accounts.services import find_user_by_email
 from wholesale.db import utcnow
 from wholesale.demo_fulfilment import _products, _quantity
+from wholesale.demo_people import demo_user
 from wholesale.errors import ValidationFailed
 from wholesale.extensions import db
 from wholesale.fulfilment import machine
@@ -28,7 +29,6 @@ from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.trading.services import connect
 
 DRIVER_EMAIL = "driver@demo.ordertalk.test"
-PASSWORD = "ordertalk-demo"  # CONTRACT.md §1, as wholesale/demo.py
 # (name, street, latitude, longitude, window opens, closes): around Oakland and Berkeley.
 _KITCHENS = [
     ("Lake Merritt Deli", "3300 Lakeshore Ave, Oakland", "37.8105", "-122.2445", 6, 10),
@@ -49,7 +49,7 @@ _KITCHENS = [
 def _driver(supplier: Organization) -> User:
     user = find_user_by_email(DRIVER_EMAIL)
     if user is None:
-        user = _new_user(supplier, name="Diego Ramos", email=DRIVER_EMAIL, password=PASSWORD,
+        user = demo_user(supplier, name="Diego Ramos", email=DRIVER_EMAIL,
                          phone="+15555550140", role=Role.DRIVER)
     return user
 
@@ -65,14 +65,14 @@ def _vans(supplier: Organization, warehouses: list[Warehouse], driver: User) -> 
                                  driver_id=driver.id if n == 1 else None)
 
 
-def _kitchen(supplier: Organization, n: int) -> tuple[Organization, User, DeliveryLocation]:
+def kitchen(supplier: Organization, n: int) -> tuple[Organization, User, DeliveryLocation]:
     name, street, lat, lng, opens, closes = _KITCHENS[n]
     email = f"kitchen{n + 1}@demo.ordertalk.test"
     owner = find_user_by_email(email)
     if owner is None:
         org = Organization(kind=OrgKind.BUYER, name=name)
         db.session.add(org)
-        owner = _new_user(org, name=f"{name} kitchen", email=email, password=PASSWORD,
+        owner = demo_user(org, name=f"{name} kitchen", email=email,
                           phone=f"+1555555{2000 + n}", role=Role.OWNER)
         location = DeliveryLocation(buyer=org, name=name, address=street,
                                     latitude=Decimal(lat), longitude=Decimal(lng),
@@ -108,7 +108,7 @@ def seed_routes(supplier: Organization) -> Run | None:
     for n in range(len(_KITCHENS)):
         if f"DEMO-RUN-{n + 1}" in done:
             continue
-        buyer, owner, location = _kitchen(supplier, n)
+        buyer, owner, location = kitchen(supplier, n)
         product = in_stock[n % len(in_stock)]
         order = place_order(
             actor=owner, buyer=buyer, supplier_id=supplier.id,

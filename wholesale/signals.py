@@ -76,7 +76,8 @@ order_held_for_credit = _signals.signal("order-held-for-credit")
 # the supplier decided (no `invoice`): kwargs order, hold, approved (bool), actor, note
 order_credit_decided = _signals.signal("order-credit-decided")
 
-# The demo data was seeded (sender: the demo supplier; kwargs buyer): messaging adds its own
+# The demo data was seeded (sender: the demo supplier; kwargs buyer, history: the orders of
+# the back-dated history written now, none on a second seed): messaging adds its own
 # demo content (conversations) in the same transaction.
 demo_seeded = _signals.signal("demo-seeded")
 

@@ -88,7 +88,75 @@ def _person(org: Organization, *, prefer_staff: bool) -> User:
         u for u in members if u.role is Role.OWNER)
 
 
+# Questions kitchens asked about past orders (buyer, then supplier), read by everyone on both
+# sides long ago.
+_PAST: list[tuple[str, str]] = [
+    ("Can the driver call when he's 10 minutes out? Our door is locked before 9.",
+     "Sure — we've added it to your delivery notes."),
+    ("Any chance of slightly riper avocados this time?", "Noted, we'll pick them for Friday."),
+    ("Please leave it in the walk-in, the code is on the receiving sheet.",
+     "Will do, thanks."),
+    ("Could we get the cream in quarts rather than half gallons next time?",
+     "Yes, the quart cases are back in stock."),
+]
+
+
+def seed_history_conversations(history: list[Order]) -> None:
+    """A short exchange on every seventh order of the back-dated history, at the time."""
+    from datetime import timedelta
+
+    from messaging.chat.services import mark_read
+    from wholesale.db import replay_at
+
+    for n, order in enumerate(history[3::7]):
+        buyer_text, supplier_text = _PAST[n % len(_PAST)]
+        people = (_person(order.buyer, prefer_staff=False),
+                  _person(order.supplier, prefer_staff=True))
+        last = None
+        for hours, person, text in ((1, people[0], buyer_text), (2, people[1], supplier_text)):
+            with replay_at(order.created_at + timedelta(hours=hours)):
+                access = open_thread(person, order.id)
+                last = post_message(access, text, client_id=f"demo-past-{order.id}-{hours}")
+        with replay_at(order.created_at + timedelta(hours=3)):
+            for person in _readers(order):
+                mark_read(open_thread(person, order.id), last.payload["id"])
+
+
+def seed_account_notes(history: list[Order], demo_buyer_id: int) -> None:
+    """The supplier's note in each history customer's account thread, after its first order
+    (a supplier's text is not read as an order), read by everyone long ago."""
+    from datetime import timedelta
+
+    from messaging.chat.services import mark_read
+    from wholesale.db import replay_at
+
+    first: dict[tuple[int, int], Order] = {}
+    for order in history:
+        first.setdefault((order.supplier_id, order.buyer_id), order)
+    for order in first.values():
+        supplier = order.supplier
+        if order.buyer_id == demo_buyer_id:
+            continue  # the demo buyer's account threads have their own conversations
+        text = (f"Thanks for your first order, {order.buyer.name}! You can also order here by "
+                "message — write what you need and we send back a draft to confirm.")
+        with replay_at(order.created_at + timedelta(hours=5)):
+            access = open_account_thread(_person(supplier, prefer_staff=True), order.buyer_id)
+            note = post_message(access, text, client_id=f"demo-welcome-{order.buyer_id}")
+            for person in _readers(order):
+                partner = order.buyer_id if person.organization_id == supplier.id \
+                    else supplier.id
+                mark_read(open_account_thread(person, partner), note.payload["id"])
+
+
+def _readers(order: Order) -> list[User]:
+    """Everyone on both sides who reads the order's threads."""
+    return [u for org in (order.buyer, order.supplier) for u in org.users
+            if u.is_active and u.role is not Role.DRIVER]
+
+
 def _on_demo_seeded(supplier: Organization, **kwargs: Any) -> None:
+    seed_history_conversations(kwargs.get("history") or [])
+    seed_account_notes(kwargs.get("history") or [], kwargs["buyer"].id)
     seed_conversations(supplier, kwargs["buyer"])
     seed_account_conversation(supplier, kwargs["buyer"])
 

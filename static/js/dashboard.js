@@ -8,6 +8,30 @@
   }
   var palette = ["#4f46e5", "#0ea5e9", "#16a34a", "#f59e0b", "#db2777", "#64748b"];
 
+  // Definitions: a tap or click on "?" pins its tip open (hover and focus show it too);
+  // Escape or a click elsewhere closes it.
+  function closeTips(except) {
+    document.querySelectorAll(".dash-info[aria-expanded='true']").forEach(function (button) {
+      if (button === except) return;
+      button.setAttribute("aria-expanded", "false");
+      document.getElementById(button.dataset.def).classList.remove("is-open");
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".dash-info");
+    closeTips(button);
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    document.getElementById(button.dataset.def).classList.toggle("is-open", open);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    closeTips(null);
+    var active = document.activeElement;
+    if (active && active.classList.contains("dash-info")) active.blur();
+  });
+
   ready(function () {
     var node = document.getElementById("dashboard-data");
     if (!node || typeof window.Chart === "undefined") return;

@@ -17,7 +17,16 @@ def _counts() -> dict[MessageKind, int]:
 def test_the_demo_has_conversations_and_seeding_again_adds_none(db_session) -> None:
     seed_demo()
     first = _counts()
-    assert first[MessageKind.TEXT] == 7 + 5 and first[MessageKind.NOTE] == 1  # orders + account
+    def texts(prefix: str) -> int:
+        return db.session.scalar(select(func.count()).where(Message.client_id.like(prefix))
+                                 .execution_options(all_tenants=True))
+
+    past, welcomes = texts("demo-past-%"), texts("demo-welcome-%")
+    assert past >= 10 and past % 2 == 0  # exchanges on the back-dated history's orders
+    assert welcomes == 12 + 3  # a note in each other customer's account thread, per supplier
+    # the current orders' conversations + the account thread + the history's
+    assert first[MessageKind.TEXT] == 7 + 5 + past + welcomes
+    assert first[MessageKind.NOTE] == 1
     seed_demo()
     assert _counts() == first
 

@@ -4,7 +4,7 @@ by supplier and month (invoiced totals, void left out, the last 6 months), invoi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,16 @@ from wholesale.invoicing.models import OPEN_STATUSES, Invoice, InvoiceStatus
 from wholesale.orders.models import Order, OrderStatus
 
 MONTHS = 6
+
+DEFINITIONS = {
+    "open": "Your orders not yet delivered or cancelled, soonest ETA first.",
+    "due": "What your open invoices still owe (issued, partly paid or overdue), after "
+           "payments and credit notes; per currency.",
+    "messages": "The latest messages and events in your orders' threads.",
+    "spend": "Invoiced totals per supplier and month (tax included, void invoices left out), "
+             "over the last 6 months.",
+    "invoices": "Open invoices, the earliest due first, with what each still owes.",
+}
 
 
 @dataclass
@@ -41,6 +51,8 @@ class BuyerDashboard:
     invoices_due: list[Invoice]
     due_total: Decimal
     has_orders: bool
+    due_by_currency: dict[str, Decimal] = field(default_factory=dict)
+    spend_currency: dict[str, str] = field(default_factory=dict)  # supplier name → currency
 
 
 def _months(today: date) -> list[str]:
@@ -93,27 +105,32 @@ def buyer_dashboard(buyer: Organization, now: datetime) -> BuyerDashboard:
     inv = Invoice.__table__.c
     month = sql.month_key(inv.issue_date)
     rows = db.session.execute(
-        select(Organization.name, month, func.sum(inv.total))
+        select(Organization.name, month, func.sum(inv.total), func.max(inv.currency))
         .join(Organization, Organization.id == inv.supplier_id)
         .where(inv.buyer_id == buyer.id, inv.status != InvoiceStatus.VOID,
                inv.issue_date >= date.fromisoformat(months[0] + "-01"))
-        .group_by(Organization.name, month).execution_options(all_tenants=True)).all()
+        .group_by(Organization.name, month).order_by(Organization.name)
+        .execution_options(all_tenants=True)).all()
     spend: dict[str, dict[str, Decimal]] = {}
-    for name, key, amount in rows:
+    spend_currency: dict[str, str] = {}
+    for name, key, amount, currency in rows:
         spend.setdefault(name, {m: Decimal("0.00") for m in months})[key] = \
             Decimal(str(amount)).quantize(Decimal("0.01"))
+        spend_currency[name] = currency
 
     invoices_due = list(db.session.scalars(
         select(Invoice).where(Invoice.buyer_id == buyer.id, Invoice.status.in_(OPEN_STATUSES))
         .options(selectinload(Invoice.supplier)).order_by(Invoice.due_date, Invoice.id)
         .limit(8)))
     owed = inv.total - inv.amount_paid - inv.amount_credited
-    due_total = db.session.execute(
-        select(func.coalesce(func.sum(owed), 0))
-        .where(inv.buyer_id == buyer.id, inv.status.in_(OPEN_STATUSES))).scalar_one()
+    due = {currency: Decimal(str(amount)).quantize(Decimal("0.01"))
+           for currency, amount in db.session.execute(
+               select(inv.currency, func.sum(owed))
+               .where(inv.buyer_id == buyer.id, inv.status.in_(OPEN_STATUSES))
+               .group_by(inv.currency).order_by(inv.currency)).all()}
     return BuyerDashboard(open_orders, int(open_count), recent_messages(buyer.id), months,
-                          spend, invoices_due, Decimal(str(due_total)).quantize(
-                              Decimal("0.01")), has_orders)
+                          spend, invoices_due, sum(due.values(), Decimal("0.00")), has_orders,
+                          due, spend_currency)
 
 
 def chart_data(dashboard: BuyerDashboard) -> dict[str, Any]:

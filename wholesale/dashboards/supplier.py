@@ -20,6 +20,8 @@ Definitions (the last 30 days end today):
   has a cost (none: no margin shown);
 - low stock: products at or under their reorder point (the inventory report);
 - overdue receivables: invoices in status overdue, their count and balance.
+The page shows each definition in an info tip (`DEFINITIONS`); money is in the supplier's
+currency (its ordering rules').
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from wholesale.inventory.reports import low_stock
 from wholesale.invoicing.clock import zone_of
 from wholesale.invoicing.models import Invoice, InvoiceStatus
 from wholesale.orders.models import Order, OrderLine, OrderStatus
+from wholesale.orders.rules import rules_for
 from wholesale.purchasing.models import ProductCost
 from wholesale.trading.models import TradingRelationship
 
@@ -54,6 +57,36 @@ OPEN = (S.PLACED, S.RECEIVED, S.PICKING, S.PACKED, S.SHIPPED)
 CLOSED = (S.DELIVERED, S.CANCELLED)
 WINDOW_DAYS = 30
 WEEKS = 8
+
+# What each figure on the page means (shown in its info tip); keys are the template's.
+DEFINITIONS = {
+    "today": "Orders placed today (in your time zone), backorders included.",
+    "late": "Open or shipped orders whose ETA (or requested delivery date, when there is no "
+            "new ETA) is before today.",
+    "expedited": "Orders not yet delivered or cancelled that the buyer asked to hurry.",
+    "changes": "Buyers' requests to move a delivery's date or place, waiting for your answer.",
+    "on-time": "Of the orders delivered in the last 30 days, the share delivered on or before "
+               "the requested delivery date.",
+    "to-ship": "Average time from placing an order to its shipping, over the orders that "
+               "shipped in the last 30 days.",
+    "fill": "Units shipped ÷ units ordered, over the orders placed in the last 30 days that "
+            "are due by today and not cancelled (backordered units count as ordered).",
+    "low-stock": "Products at or under their reorder point (available = on hand − reserved).",
+    "overdue": "Balance still owed on invoices past their due date.",
+    "open": "Orders placed, received, being picked, packed or shipped — not yet delivered.",
+    "revenue": "Invoiced amounts before tax per week (Monday to Sunday), void invoices left "
+               "out, over the last 8 weeks.",
+    "products": "Products by ordered value over the last 30 days (cancelled orders left out); "
+                "the number is units ordered.",
+    "buyers": "Customers by ordered value over the last 30 days (cancelled orders left out), "
+              "with their number of orders.",
+}
+# Why a figure shows "—" instead of a number.
+NO_DATA = {
+    "on-time": "Nothing delivered in the last 30 days",
+    "to-ship": "Nothing shipped in the last 30 days",
+    "fill": "No orders due in the last 30 days",
+}
 
 
 @dataclass
@@ -100,6 +133,7 @@ class SupplierDashboard:
     low_stock: int
     overdue_count: int
     overdue_amount: Decimal
+    currency: str = "USD"
     has_orders: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -252,6 +286,7 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         low_stock=int(low),
         overdue_count=int(overdue[0]),
         overdue_amount=Decimal(str(overdue[1])).quantize(Decimal("0.01")),
+        currency=rules_for(sid).currency or "USD",
         has_orders=bool(counts),
     )
 

@@ -11,6 +11,7 @@ from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from wholesale.accounts.models import Organization
+from wholesale.dashboards import buyer, supplier
 from wholesale.dashboards.buyer import buyer_dashboard, chart_data
 from wholesale.dashboards.supplier import supplier_dashboard
 from wholesale.db import utcnow
@@ -36,11 +37,13 @@ def render_dashboard(org: Organization, welcome: dict[str, Any]) -> ResponseRetu
         if not data.has_orders:
             return render_template("portal/dashboard.html", **welcome)
         return render_template("dashboards/supplier.html", d=data, links=_links(data),
-                               chart=_supplier_chart(data))
+                               chart=_supplier_chart(data), definitions=supplier.DEFINITIONS,
+                               no_data=supplier.NO_DATA)
     data_b = buyer_dashboard(org, now)
     if not data_b.has_orders:
         return render_template("portal/dashboard.html", **welcome)
-    return render_template("dashboards/buyer.html", d=data_b, chart=chart_data(data_b))
+    return render_template("dashboards/buyer.html", d=data_b, chart=chart_data(data_b),
+                           definitions=buyer.DEFINITIONS)
 
 
 def _links(d: Any) -> dict[str, str]:
