@@ -163,6 +163,7 @@ def test_margins_next_to_revenue_from_the_moving_average_cost(world, client) -> 
     db.session.commit()
     login(client, shop.supplier_user)
     page = client.get("/", query_string={"at": NOW.isoformat()}).get_data(as_text=True)
-    assert "80.00<span class=\"dash-margin\" data-margin>margin 30.00 (37.5%)</span>" in page
-    assert "132.00<span class=\"dash-margin\" data-margin>margin 30.00 (37.5%) on the " \
-        "80.00 with a cost</span>" in page
+    assert "80.00 USD<span class=\"dash-margin\" data-margin>margin 30.00 USD (37.5 %)</span>" \
+        in page
+    assert "132.00 USD<span class=\"dash-margin\" data-margin>margin 30.00 USD (37.5 %) on the " \
+        "80.00 USD with a cost</span>" in page
