@@ -179,9 +179,10 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
 
 
 def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 800,
-                   timeout_ms: int = 10_000, **context: Any) -> Any:
+                   timeout_ms: int = 10_000, password: str = PASSWORD, lands_on: str = "/",
+                   **context: Any) -> Any:
     """A Playwright page of a new browser context, signed in through the login form (1280
-    px wide unless `viewport` is given)."""
+    px wide unless `viewport` is given), on the page the sign-in lands on (`lands_on`)."""
     ctx = browser.new_context(base_url=live_server.url,
                               viewport=context.pop("viewport", {"width": 1280,
                                                                 "height": height}),
@@ -190,9 +191,9 @@ def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 
     page = ctx.new_page()
     page.goto("/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(lands_on)}$"))
     return page
 
 
