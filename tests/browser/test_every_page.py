@@ -175,7 +175,22 @@ OVERFLOW_JS = """
     ` "${(el.innerText || el.value || "").trim().slice(0, 30)}"`;
   const shown = (el) => {
     const r = el.getBoundingClientRect();
-    return r.width > 1 && r.height > 1 && !el.closest("[aria-hidden=true]") ? r : null;
+    return r.width > 1 && r.height > 1 && el.checkVisibility({visibilityProperty: true}) &&
+      !el.closest("[aria-hidden=true]") ? r : null;
+  };
+  // An element's own box, and the boxes of the text in it (text can run out of a box
+  // that stays inside its card: a long unbroken email address), unless the element cuts
+  // its own text short (an ellipsis).
+  const extents = function* (el) {
+    yield el.getBoundingClientRect();
+    if (getComputedStyle(el).overflowX !== "visible") return;
+    for (const node of el.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE && node.data.trim()) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        yield* range.getClientRects();
+      }
+    }
   };
   // The boxes that hold content in: cards (what sticks out of one shows over the page), and
   // anything that cuts its content off sideways (overflow hidden: the rest is lost) or
@@ -195,9 +210,10 @@ OVERFLOW_JS = """
     const outer = shown(box);
     if (!outer || (how === "is cut off by" && outer.width <= 2)) continue;  // visually hidden
     for (const el of box.querySelectorAll("*")) {
-      const r = shown(el);
-      if (!r || getComputedStyle(el).position === "fixed") continue;
-      if (r.right <= outer.right + 1 && r.left >= outer.left - 1) continue;
+      if (!shown(el) || getComputedStyle(el).position === "fixed") continue;
+      const r = [...extents(el)].find(
+        (e) => e.width > 0 && (e.right > outer.right + 1 || e.left < outer.left - 1));
+      if (!r) continue;
       // Inside a box of its own that scrolls (a phone's wide table): that box is judged.
       let own = el.parentElement;
       while (own !== box && !["auto", "scroll", "hidden", "clip"].includes(
