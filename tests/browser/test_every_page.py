@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask
+from flask import Flask, url_for
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import func, select
 
@@ -29,6 +29,7 @@ from wholesale.accounts.models import InvitationKind, User
 from wholesale.demo import BUYER_EMAIL, DEMO_PASSWORD, SUPPLIER_EMAIL, seed_demo
 from wholesale.demo_routes import DRIVER_EMAIL
 from wholesale.extensions import db
+from wholesale.fulfilment.models import ChangeStatus, DeliveryChange
 from wholesale.invoicing.models import Invoice
 from wholesale.orders import carts
 from wholesale.orders.models import Order, OrderLine
@@ -79,18 +80,21 @@ class World:
 
     ids: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def url(self, app: Flask, endpoint: str, arguments: set[str], role: str) -> str | None:
+    def urls(self, app: Flask, endpoint: str, arguments: set[str], role: str) -> list[str]:
+        """The route's URLs for `role` (an id given as a list: one URL per id)."""
         values = {a: next((ids[key] for ids in (self.ids[role], self.ids["*"])
                            for key in (f"{endpoint}.{a}", a) if key in ids), None)
                   for a in arguments}
         missing = [a for a, v in values.items() if v is None]
         assert not missing or role != "supplier", f"{endpoint}: no id for {missing}"
         if missing:
-            return None
+            return []
+        combos: list[dict[str, Any]] = [{}]
+        for name, value in values.items():
+            combos = [{**c, name: v} for c in combos
+                      for v in (value if isinstance(value, list) else [value])]
         with app.test_request_context():
-            from flask import url_for
-
-            return url_for(endpoint, **values)
+            return [url_for(endpoint, **c) for c in combos]
 
 
 def _build_world(app: Flask, factory: Factory) -> World:
@@ -108,12 +112,15 @@ def _build_world(app: Flask, factory: Factory) -> World:
     relationship = db.session.scalars(select(TradingRelationship).where(
         TradingRelationship.supplier_id == supplier.id,
         TradingRelationship.buyer_id == buyer.id).execution_options(all_tenants=True)).one()
-    # The order with the most lines, one with a delivery change waiting: the pages' worst cases.
+    # The order with the most lines, and one with a delivery change waiting: the order pages'
+    # fullest cases.
     widest = db.session.scalars(
         select(Order).join(OrderLine).where(Order.supplier_id == supplier.id,
                                              Order.buyer_id == buyer.id)
         .group_by(Order.id).order_by(func.count(OrderLine.id).desc(), Order.id)
         .execution_options(all_tenants=True)).first()
+    changed = db.session.scalar(select(DeliveryChange.order_id).where(
+        DeliveryChange.status == ChangeStatus.PENDING).execution_options(all_tenants=True))
     invoice = db.session.scalar(select(Invoice.id).where(Invoice.supplier_id == supplier.id)
                                 .execution_options(all_tenants=True))
     product = widest.lines[0].product_id
@@ -134,7 +141,8 @@ def _build_world(app: Flask, factory: Factory) -> World:
     thread = db.session.scalar(select(Thread.id).where(Thread.order_id.is_(None))
                                .execution_options(all_tenants=True))
     common = {
-        "product_id": product, "relationship_id": relationship.id, "order_id": widest.id,
+        "product_id": product, "relationship_id": relationship.id,
+        "order_id": sorted({widest.id, changed} - {None}),
         "invoice_id": invoice, "po_id": purchase.json["id"], "thread_id": thread,
         "accounts.accept_invitation.token": token, "notifications.unsubscribe.token": unsubscribe,
     }
@@ -286,27 +294,25 @@ def test_every_page_fits_and_passes_axe(app, browser, live_server, live_db) -> N
     not_pages: dict[str, str] = {}
     problems: list[str] = []
     timings: list[tuple[float, str]] = []
-    for endpoint, (rule, arguments) in sorted(routes.items(), key=lambda r: r[1][0]):
-        if endpoint in NOT_PAGES:
+    visits = [(endpoint, rule, role, url)
+              for endpoint, (rule, arguments) in sorted(routes.items(), key=lambda r: r[1][0])
+              if endpoint not in NOT_PAGES
+              for role in pages for url in world.urls(app, endpoint, arguments, role)]
+    for endpoint, rule, role, url in visits:
+        page, label, t0 = pages[role], f"{url} ({rule}) as {role}", time.monotonic()
+        try:
+            response = page.goto(url)
+        except PlaywrightError as error:  # a download
+            not_pages[endpoint] = str(error).splitlines()[0]
             continue
-        for role, page in pages.items():
-            url = world.url(app, endpoint, arguments, role)
-            if url is None:
-                continue
-            t0 = time.monotonic()
-            try:
-                response = page.goto(url)
-            except PlaywrightError as error:  # a download
-                not_pages[endpoint] = str(error).splitlines()[0]
-                continue
-            if response.status != 200 or response.url != live_server.url + url:
-                continue  # not this role's page (404), or a redirect away (sign in first)
-            if not _is_page(response):
-                not_pages[endpoint] = response.headers.get("content-type", "")
-                continue
-            opened.setdefault(endpoint, []).append(role)
-            problems += _check(page, f"{rule} as {role}")
-            timings.append((time.monotonic() - t0, f"{rule} as {role}"))
+        if response.status != 200 or response.url != live_server.url + url:
+            continue  # not this role's page (404), or a redirect away (sign in first)
+        if not _is_page(response):
+            not_pages[endpoint] = response.headers.get("content-type", "")
+            continue
+        opened.setdefault(endpoint, []).append(role)
+        problems += _check(page, label)
+        timings.append((time.monotonic() - t0, label))
     for role, page in pages.items():  # the error page, signed in and out
         page.goto("/no-such-page")
         problems += _check(page, f"the 404 page as {role}")
