@@ -41,7 +41,7 @@ from wholesale.trading.models import TradingRelationship
 
 AXE = ROOT / "static" / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-WIDTHS = (1280, 390)
+WIDTHS = (390, 1280)  # a page is loaded as a phone opens it, then widened
 
 # GET routes that are not pages, each with why: they are not walked (and must not turn out
 # to be a page, nor a page turn into one of these unnoticed).
@@ -260,7 +260,7 @@ def _is_page(response: Any) -> bool:
 
 def _check(page: Any, label: str) -> list[str]:
     """Overflow at both widths and axe at both (the phone layout hides and shows other
-    things); the page is loaded once, at 1280, and narrowed."""
+    things); the page is loaded once, at 390 px, and widened."""
     problems: list[str] = []
     page.add_script_tag(url="/static/vendor/axe.min.js")
     for width in WIDTHS:
@@ -300,6 +300,7 @@ def test_every_page_fits_and_passes_axe(app, browser, live_server, live_db) -> N
               for role in pages for url in world.urls(app, endpoint, arguments, role)]
     for endpoint, rule, role, url in visits:
         page, label, t0 = pages[role], f"{url} ({rule}) as {role}", time.monotonic()
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         try:
             response = page.goto(url)
         except PlaywrightError as error:  # a download
@@ -314,6 +315,7 @@ def test_every_page_fits_and_passes_axe(app, browser, live_server, live_db) -> N
         problems += _check(page, label)
         timings.append((time.monotonic() - t0, label))
     for role, page in pages.items():  # the error page, signed in and out
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         page.goto("/no-such-page")
         problems += _check(page, f"the 404 page as {role}")
     for page in pages.values():
