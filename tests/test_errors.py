@@ -162,8 +162,11 @@ BIG_IDS = [2**31 - 1, 2**31, 2**63 - 1, 2**63, 10**30]
 
 @pytest.mark.parametrize("after", BIG_IDS)
 def test_a_cursor_past_any_id_is_not_a_server_error(supplier, after):
+    """Within the id column's range a cursor past every row is the empty last page; past the
+    range (no row can have such an id: PostgreSQL's `integer`) it is not a cursor of ours."""
     response = supplier.get(f"/api/v1/warehouses?cursor={_cursor({'after': after})}")
-    if response.status_code == 200:
+    if after <= 2**31 - 1:
+        assert response.status_code == 200
         assert response.json == {"items": [], "next_cursor": None}
     else:
         assert_error(response, 422, "validation_error", fields=("cursor",))
@@ -171,7 +174,7 @@ def test_a_cursor_past_any_id_is_not_a_server_error(supplier, after):
 
 def test_a_negative_cursor_is_not_a_server_error(supplier):
     response = supplier.get(f"/api/v1/warehouses?cursor={_cursor({'after': -5})}")
-    assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+    assert_error(response, 422, "validation_error", fields=("cursor",))
 
 
 @pytest.mark.parametrize("ident", BIG_IDS)
