@@ -423,6 +423,11 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # One Chromium for every browser test: the one at CHROMIUM (Debian's), never a
+        # browser Playwright downloaded for itself.
+        installed = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
+                                   check=False).stdout
+        assert chromium.version in installed, (chromium.version, installed)
         new_context = chromium.new_context
 
         def watched_context(*args: Any, **kwargs: Any) -> Any:
