@@ -50,6 +50,14 @@ CHROMIUM_ARGS = [
 TEST_SECRET = "test-secret-key-not-for-production"
 
 
+def skip_or_fail(reason: str) -> None:
+    """Skip a test whose tool or file this machine lacks — except under CI (`CI` set, as
+    .ci/run runs), where nothing may skip silently: it fails."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI: nothing may skip)", pytrace=False)
+    pytest.skip(reason)
+
+
 # -- the database and the app -------------------------------------------------------------
 
 
@@ -179,9 +187,10 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
 
 
 def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 800,
-                   timeout_ms: int = 10_000, **context: Any) -> Any:
+                   timeout_ms: int = 10_000, password: str = PASSWORD, lands_on: str = "/",
+                   **context: Any) -> Any:
     """A Playwright page of a new browser context, signed in through the login form (1280
-    px wide unless `viewport` is given)."""
+    px wide unless `viewport` is given), on the page the sign-in lands on (`lands_on`)."""
     ctx = browser.new_context(base_url=live_server.url,
                               viewport=context.pop("viewport", {"width": 1280,
                                                                 "height": height}),
@@ -190,9 +199,9 @@ def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 
     page = ctx.new_page()
     page.goto("/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"^https?://[^/]+/$"))
+    page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(lands_on)}$"))
     return page
 
 
@@ -414,6 +423,11 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        # One Chromium for every browser test: the one at CHROMIUM (Debian's), never a
+        # browser Playwright downloaded for itself.
+        installed = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True,
+                                   check=False).stdout
+        assert chromium.version in installed, (chromium.version, installed)
         new_context = chromium.new_context
 
         def watched_context(*args: Any, **kwargs: Any) -> Any:

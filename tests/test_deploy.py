@@ -5,7 +5,6 @@ build and nginx server. Docker itself cannot run here; these checks can."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, skip_or_fail
 
 WEB_FLAGS = ("--worker-class", "--workers", "--threads", "--graceful-timeout")
 
@@ -116,9 +115,7 @@ def test_the_compose_nginx_config_is_valid(tmp_path: Path) -> None:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
                                       else None)
     if nginx is None:
-        if os.environ.get("CI"):
-            pytest.fail("nginx is not installed (.ci/run installs it)")
-        pytest.skip("nginx is not installed: apt-get install -y nginx")
+        skip_or_fail("nginx is not installed (.ci/run installs it): apt-get install -y nginx")
     server = (ROOT / "deploy/nginx/compose.conf").read_text()
     server = re.sub(r"\bweb(\d+):8000", r"127.0.0.1:80\1", server)  # no Docker DNS here
     server = server.replace("/etc/nginx/ordertalk/ordertalk.conf",

@@ -45,7 +45,7 @@ def test_connecting_twice_keeps_one_relationship(api_as, factory):
     first = client.post("/api/v1/customers", json={"buyer_email": buyer_email})
     second = client.post("/api/v1/customers", json={"buyer_email": buyer_email})
     assert first.status_code == 201, first.json
-    assert second.status_code in (200, 201), second.json
+    assert second.status_code == 201, second.json  # CONTRACT.md: connecting answers 201
     assert first.json["id"] == second.json["id"]
     assert len(client.get("/api/v1/customers").json["items"]) == 1
 

@@ -87,7 +87,9 @@ def test_images_are_served_only_to_those_who_may_see_the_product(app, ctx):
     image_id = upload(api, product_id, PNG).json["id"]
     url = f"/catalog/images/{image_id}"
     commit()  # forget the API request's user (the test client shares `g`)
-    assert app.test_client().get(url).status_code in (302, 401)  # signed out: to the login
+    signed_out = app.test_client().get(url)  # a page's image: signed out, to the login page
+    assert signed_out.status_code == 302
+    assert signed_out.headers["Location"].startswith("/login?next=")
     for who, expected in (("supplier", 200), ("buyer", 200), ("stranger", 404)):
         commit()
         client = app.test_client()

@@ -20,10 +20,10 @@ from wholesale.orders.rules import rules_for
 
 @pytest.fixture
 def routed(app):
-    """The pages live at /catalog and /inventory (the portal's placeholders must be gone)."""
+    """The pages live at /catalog and /inventory (the portal's placeholders are gone)."""
     adapter = app.url_map.bind("localhost")
-    if adapter.match("/catalog")[0] != "catalog.index":
-        pytest.skip("/catalog is still the portal's placeholder route")
+    assert adapter.match("/catalog")[0] == "catalog.index"
+    assert adapter.match("/inventory")[0] == "inventory.index"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import redis
 import requests
 
 from tests.chat.util import Client, World, make_world
-from tests.conftest import ROOT, ApiClient, LiveServer
+from tests.conftest import ROOT, ApiClient, LiveServer, skip_or_fail
 from tests.factories import Factory
 from wholesale.extensions import db
 
@@ -114,9 +114,7 @@ def redis_servers(
 ) -> Iterator[tuple[LiveServer, LiveServer]]:
     """Two app processes sharing Redis as their Socket.IO message queue."""
     if not _redis_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not reachable at {CHAT_REDIS_URL}")
-        pytest.skip(f"Redis is not reachable at {CHAT_REDIS_URL}")
+        skip_or_fail(f"Redis is not reachable at {CHAT_REDIS_URL}")
     redis.Redis.from_url(CHAT_REDIS_URL).flushdb()
     instance = tmp_path_factory.mktemp("live-redis")
     env = {"REDIS_URL": CHAT_REDIS_URL}

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from tests.orders.conftest import Shop
+from wholesale.db import utcnow
 from wholesale.errors import NotFound, ValidationFailed
 from wholesale.extensions import db
 from wholesale.inventory.ledger import InsufficientStock
 from wholesale.inventory.models import MovementKind, StockMovement
+from wholesale.orders import rules
 from wholesale.orders.allocation import Source, haversine_km, plan_line
 from wholesale.orders.idempotency import KeyReused
 from wholesale.orders.models import Channel, Order, OrderStatus
@@ -204,6 +206,44 @@ def test_idempotency_key_returns_the_same_order(shop: Shop, unchanged) -> None:
     with pytest.raises(KeyReused):
         place_order(**shop.place_kwargs((product, 3), idempotency_key="k-1"))
     check()
+
+
+FIRST = {"notes": "Back door", "po_number": "PO-7",
+         "contacts": [{"name": "Chef Ana", "email": "ana@example.test", "phone": "+15555550101"}]}
+
+
+@pytest.mark.parametrize("change", [
+    "quantity", "date", "location", "notes", "po_number", "contact_name", "contact_email",
+    "contact_phone", "no_contacts",
+])
+def test_the_key_fingerprint_covers_every_field(shop: Shop, unchanged, change: str) -> None:
+    """With a key and no caller's fingerprint (phone, CSV, standing and draft orders), the
+    placement's own fingerprint covers each field: any one changed is a 409, not a replay."""
+    product = shop.product({shop.near: 100})
+    first = place_order(**shop.place_kwargs((product, 2), idempotency_key="k-1", **FIRST))
+    other = shop.place_kwargs((product, 3 if change == "quantity" else 2),
+                              idempotency_key="k-1", **FIRST)
+    contact = dict(FIRST["contacts"][0])
+    if change == "date":
+        other["requested_delivery_date"] = rules.valid_delivery_dates(
+            rules.rules_for(shop.supplier.id), utcnow())[2]
+    elif change == "location":
+        other["delivery_location_id"] = shop.factory.location(shop.buyer, "Annex").id
+    elif change in ("notes", "po_number"):
+        other[change] = FIRST[change] + " (2)"
+    elif change.startswith("contact_"):
+        field = change.removeprefix("contact_")
+        contact[field] = {"name": "Chef Bo", "email": "bo@example.test",
+                          "phone": "+15555550102"}[field]
+        other["contacts"] = [contact]
+    elif change == "no_contacts":
+        other["contacts"] = []
+    check = unchanged()
+    with pytest.raises(KeyReused):
+        place_order(**other)
+    check()
+    again = place_order(**shop.place_kwargs((product, 2), idempotency_key="k-1", **FIRST))
+    assert (again.created, again.order.id) == (False, first.order.id)
 
 
 def test_keys_are_scoped_to_the_organization(shop: Shop) -> None:
