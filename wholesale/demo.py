@@ -18,6 +18,7 @@ from wholesale.demo_invoicing import seed_invoicing
 from wholesale.demo_orders import seed_orders
 from wholesale.demo_people import DEMO_PASSWORD, demo_user
 from wholesale.demo_routes import seed_routes
+from wholesale.demo_standing import seed_standing
 from wholesale.extensions import db
 from wholesale.sites.models import DeliveryLocation, Warehouse
 from wholesale.trading.models import PaymentTerms
@@ -124,6 +125,7 @@ def seed_demo() -> tuple[Organization, Organization]:
     seed_fulfilment(supplier, buyer)
     seed_invoicing(supplier, buyer)
     seed_routes(supplier)
+    seed_standing(supplier, buyer)
     signals.demo_seeded.send(supplier, buyer=buyer, history=history)
     return supplier, buyer
 

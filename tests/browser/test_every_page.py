@@ -35,7 +35,8 @@ from wholesale.orders import carts
 from wholesale.orders.models import Order, OrderLine
 from wholesale.routes import services as runs
 from wholesale.routes.models import Run, RunStatus
-from wholesale.sites.models import Warehouse
+from wholesale.sites.models import DeliveryLocation, Warehouse
+from wholesale.standing.models import StandingOrder
 from wholesale.tenancy import as_tenant
 from wholesale.trading.models import TradingRelationship
 
@@ -57,6 +58,8 @@ NOT_PAGES = {
     "orders.import_sample": "a CSV download",
     "routes.sheet": "a PDF download",
     "fulfilment.shipment_label": "a PDF download",
+    "fulfilment.shipment_slip": "a PDF download (a shipment's slip and its label)",
+    "orders.live": "HTML fragments the order page swaps in live",
     "fulfilment.pod_photo": "an image",
     "fulfilment.packing_slips": "a print document (its own stylesheet, for paper)",
     "fulfilment.pick_list": "a print document (its own stylesheet, for paper)",
@@ -138,12 +141,17 @@ def _build_world(app: Flask, factory: Factory) -> World:
         "lines": [{"product_id": product, "quantity": 12}]})
     assert purchase.status_code == 201, purchase.json
     token, _ = accounts.invite(owner, "new-kitchen@demo.ordertalk.test", InvitationKind.BUYER)
+    location = db.session.scalar(select(DeliveryLocation.id).where(
+        DeliveryLocation.buyer_id == buyer.id).execution_options(all_tenants=True))
+    standing = db.session.scalar(select(StandingOrder.id).where(
+        StandingOrder.buyer_id == buyer.id).execution_options(all_tenants=True))
     thread = db.session.scalar(select(Thread.id).where(Thread.order_id.is_(None))
                                .execution_options(all_tenants=True))
     common = {
         "product_id": product, "relationship_id": relationship.id,
         "order_id": sorted({widest.id, changed} - {None}),
         "invoice_id": invoice, "po_id": purchase.json["id"], "thread_id": thread,
+        "vendor_id": vendor.json["id"], "location_id": location, "standing_id": standing,
         "accounts.accept_invitation.token": token, "notifications.unsubscribe.token": unsubscribe,
     }
     partners = {"supplier": buyer.id, "buyer": supplier.id}
