@@ -372,7 +372,7 @@ def _receiver(name: str, render: Renderer) -> Callable[..., None]:
                 services.post_order_update(order, event.order_update)
             return
         services.post_event(order, event_type=event.type, body=event.body, data=event.data,
-                            order_update=event.order_update)
+                            order_update=event.order_update, fresh=name == "order_placed")
         if name == "order_placed":
             for backorder in order.backorders:
                 receive(sender, order=backorder)

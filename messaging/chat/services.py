@@ -111,9 +111,11 @@ def post_event(
     body: str,
     data: dict[str, Any] | None = None,
     order_update: dict[str, Any] | None = None,
+    fresh: bool = False,
 ) -> Posted:
-    """A system message about the order, in the transaction of the change it describes."""
-    ref = ref_of(ensure_thread(order))
+    """A system message about the order, in the transaction of the change it describes
+    (`fresh`: the order was just placed, it has no thread yet)."""
+    ref = ref_of(ensure_thread(order, fresh=fresh))
     payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data)
     assert payload is not None  # events carry no client_id, so are never duplicates
     if order_update is not None:

@@ -38,7 +38,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
 
-from messaging.notifications import digest, outbox, reply_context, retry
+from messaging.notifications import deferred, digest, outbox, reply_context, retry
 from messaging.notifications.fallback import queue_email_fallback
 from messaging.notifications.models import (
     Channel,
@@ -197,6 +197,8 @@ class Dispatcher:
         with self.app.app_context():
             self._record(outcomes)
             self._renew_leases()
+            if not self._closing.is_set():
+                self._expand()
             batch = self._claim(free) if free > 0 and not self._closing.is_set() else []
             db.session.commit()
             if self.run_digests and time.monotonic() >= self._next_digest:
@@ -235,6 +237,15 @@ class Dispatcher:
             with self.app.app_context():
                 self._record(outcomes)
                 db.session.commit()
+
+    def _expand(self) -> None:
+        """Work out the notifications of events deferred by their request (deferred.py),
+        so this step's claim sends them."""
+        try:
+            with db.session.begin_nested():
+                deferred.expand()
+        except Exception:
+            log.exception("expanding deferred notification events failed")
 
     def _digests(self) -> None:
         try:
