@@ -17,6 +17,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import lazyload, selectinload
 
 from messaging.notifications import outbox, payloads
 from messaging.notifications.fanout import notify_order
@@ -79,8 +80,15 @@ def expand(limit: int = BATCH) -> int:
 
 def _expand_one(event: str, actor_id: int | None, payload: dict[str, Any]) -> None:
     actor = db.session.get(User, actor_id) if actor_id else None
-    for part in payload.get("parts", []):
-        order = db.session.get(Order, part["order_id"])
+    parts = payload.get("parts", [])
+    # What notify_order reads of the orders (ids, sides, contacts), not the fulfilment
+    # record the order loads by default (four queries per order).
+    orders = {o.id: o for o in db.session.scalars(
+        select(Order).where(Order.id.in_([p["order_id"] for p in parts]))
+        .options(lazyload(Order.events), lazyload(Order.shipments), lazyload(Order.delays),
+                 lazyload(Order.delivery_changes), selectinload(Order.contacts)))}
+    for part in parts:
+        order = orders.get(part["order_id"])
         if order is None:  # deleted since (its notifications would have gone with it)
             continue
         notify_order(order, event, part["event_key"], part["detail"], actor=actor,
