@@ -16,7 +16,9 @@ provider then (at most `NOTIFY_CONCURRENCY` messages; delivery is at-least-once)
 (`finish`) claims nothing more, waits for the sends at a provider and releases what never
 started, so another worker takes it at once rather than after the lease.
 
-Periodic work rides on the loop: chat digests, the late-order check, draft expiry and the
+Each step first works out the notifications of events their request deferred (an order's
+placement: deferred.py), in the transaction that then claims them. Periodic work rides on
+the loop: chat digests, the late-order check, draft expiry and the
 standing orders' reminders and placements every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
