@@ -1,4 +1,4 @@
-"""scale: pending notification events, page indexes
+"""pending notification events: one row per deferred event (order_placed), expanded by the dispatcher
 
 Revision ID: ce49cb394613
 Revises: e511ae0b5c83
