@@ -20,6 +20,12 @@ with plenty of stock and a delivery location, then:
 
 It prints orders/s and p50/p95/p99 latency for both, and the ratio API/floor. Floor rows are
 deleted (and their reservations given back) at the end.
+
+With its own server it also prints the server's CPU time per placement (the gunicorn
+processes' user + system time over the API run, divided by the orders) and, when the
+placements left notification events for the dispatcher (messaging/notifications/deferred.py),
+the CPU time the dispatcher spends working them out, per placement (expanded here, in this
+process, after the run): request + dispatcher is a placement's whole cost before sending.
 """
 
 from __future__ import annotations
@@ -114,6 +120,19 @@ class Server:
             except requests.RequestException:
                 time.sleep(0.2)
         raise SystemExit(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of gunicorn and its workers so far."""
+        import psutil
+
+        if self.process is None:
+            return 0.0
+        parent = psutil.Process(self.process.pid)
+        total = 0.0
+        for proc in [parent, *parent.children(recursive=True)]:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        return total
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -338,6 +357,36 @@ def clean_floor(engine: Engine, world: World, jobs: list[Job]) -> None:
                          {"q": quantity, "w": world.warehouse_id, "p": product_id})
 
 
+_apps: dict[str, Any] = {}
+
+
+def expand_deferred(database_url: str | None) -> float:
+    """Work out the notifications the placements left to the dispatcher (none when they
+    were rendered in the request), in one app kept between calls as a worker keeps its
+    own (templates compiled once); returns the CPU seconds it took."""
+    if not database_url:
+        return 0.0
+    sys.path.insert(0, str(ROOT))
+    try:
+        from messaging.notifications import deferred
+    except ImportError:  # a version that renders notifications in the request
+        return 0.0
+    from app import create_app
+    from wholesale.extensions import db
+
+    app = _apps.get(database_url)
+    if app is None:
+        app = _apps[database_url] = create_app({"DATABASE_URL": database_url})
+    began = time.process_time()
+    with app.app_context():
+        while deferred.expand(200):
+            db.session.commit()
+        db.session.commit()
+        spent = time.process_time() - began
+        db.session.remove()
+    return spent
+
+
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -403,7 +452,11 @@ def main(argv: list[str] | None = None) -> int:
         jobs = make_jobs(world, args.orders)
         warm = make_jobs(world, args.warmup, seed_=11)
         run_clients("warmup", warm, args.clients, api_worker(base, world))
+        expand_deferred(database_url)  # the warm-up's, not timed
+        cpu_before = server.cpu_seconds() if server else 0.0
         api = run_clients("API (HTTP)", jobs, args.clients, api_worker(base, world))
+        request_cpu = (server.cpu_seconds() - cpu_before) / args.orders if server else None
+        dispatcher_cpu = expand_deferred(database_url) / args.orders
         floor = None
         if not args.skip_floor and database_url:
             engine = create_engine(database_url, pool_size=args.clients, max_overflow=0)
@@ -417,10 +470,21 @@ def main(argv: list[str] | None = None) -> int:
         dialect = make_url(database_url).get_backend_name() if database_url else "unknown"
         summary = report(api, floor, args.clients, args.orders,
                          {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(dialect, dialect))
+        if request_cpu is not None:
+            print(f"CPU per placement: server {request_cpu * 1000:.1f} ms + dispatcher "
+                  f"(notifications worked out after the commit) {dispatcher_cpu * 1000:.1f} ms"
+                  f" = {(request_cpu + dispatcher_cpu) * 1000:.1f} ms")
+            summary["cpu_ms_per_order"] = {"server": round(request_cpu * 1000, 2),
+                                           "dispatcher": round(dispatcher_cpu * 1000, 2)}
         if args.json:
             Path(args.json).write_text(json.dumps(summary, indent=2))
         return 0 if not api.errors else 1
     finally:
+        for app in _apps.values():
+            with app.app_context():
+                from wholesale.extensions import db
+
+                db.engine.dispose()
         if server is not None:
             server.stop()
         if created and database_url and not args.keep:

@@ -118,8 +118,10 @@ def _register_cli(app: Flask) -> None:
     from wholesale.catalog.cli import register_cli as register_catalog_cli
     from wholesale.demo import seed_demo_command
     from wholesale.invoicing.cli import invoicing_daily_command
+    from wholesale.scale_seed import seed_scale_command
 
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_scale_command)
     app.cli.add_command(invoicing_daily_command)
     register_catalog_cli(app)
 

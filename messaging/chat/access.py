@@ -142,10 +142,11 @@ def ref_of(thread: Thread) -> ThreadRef:
     return ThreadRef(thread.id, thread.order_id, thread.supplier_id, thread.buyer_id)
 
 
-def ensure_thread(order: Order) -> Thread:
-    """The order's thread; two requests creating it at once end up with the same row."""
+def ensure_thread(order: Order, *, fresh: bool = False) -> Thread:
+    """The order's thread; two requests creating it at once end up with the same row.
+    `fresh`: the order was just placed, so there is no thread to look for first."""
     stmt = select(Thread).where(Thread.order_id == order.id).execution_options(all_tenants=True)
-    thread = db.session.scalars(stmt).first()
+    thread = None if fresh else db.session.scalars(stmt).first()
     if thread is not None:
         return thread
     created = db.session.scalars(

@@ -391,7 +391,8 @@ def _receiver(name: str, render: Renderer) -> Callable[..., None]:
                 services.post_order_update(order, event.order_update)
             return
         services.post_event(order, event_type=event.type, body=event.body, data=event.data,
-                            order_update=event.order_update, files=event.files)
+                            order_update=event.order_update, files=event.files,
+                            fresh=name == "order_placed")
         if name == "order_placed":
             for backorder in order.backorders:
                 receive(sender, order=backorder)

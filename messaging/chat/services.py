@@ -114,11 +114,13 @@ def post_event(
     data: dict[str, Any] | None = None,
     order_update: dict[str, Any] | None = None,
     files: Sequence[tuple[str, bytes]] = (),
+    fresh: bool = False,
 ) -> Posted:
     """A system message about the order, in the transaction of the change it describes;
     `files` ((filename, bytes): a delivery's signature or photo) are checked and kept as
-    the message's attachments, like those people send."""
-    ref = ref_of(ensure_thread(order))
+    the message's attachments, like those people send (`fresh`: the order was just placed,
+    it has no thread yet)."""
+    ref = ref_of(ensure_thread(order, fresh=fresh))
     stored = [store_file(io.BytesIO(content), name) for name, content in files]
     payload = _append(ref, MessageKind.EVENT, body, event_type=event_type, data=data,
                       files=stored)

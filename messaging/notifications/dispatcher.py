@@ -16,7 +16,9 @@ provider then (at most `NOTIFY_CONCURRENCY` messages; delivery is at-least-once)
 (`finish`) claims nothing more, waits for the sends at a provider and releases what never
 started, so another worker takes it at once rather than after the lease.
 
-Periodic work rides on the loop: chat digests, the late-order check, draft expiry and the
+Each step first works out the notifications of events their request deferred (an order's
+placement: deferred.py), in the transaction that then claims them. Periodic work rides on
+the loop: chat digests, the late-order check, draft expiry and the
 standing orders' reminders and placements every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
@@ -38,7 +40,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
 
-from messaging.notifications import digest, outbox, reply_context, retry
+from messaging.notifications import deferred, digest, outbox, reply_context, retry
 from messaging.notifications.fallback import queue_email_fallback
 from messaging.notifications.models import (
     Channel,
@@ -197,6 +199,8 @@ class Dispatcher:
         with self.app.app_context():
             self._record(outcomes)
             self._renew_leases()
+            if not self._closing.is_set():
+                self._expand()
             batch = self._claim(free) if free > 0 and not self._closing.is_set() else []
             db.session.commit()
             if self.run_digests and time.monotonic() >= self._next_digest:
@@ -235,6 +239,11 @@ class Dispatcher:
             with self.app.app_context():
                 self._record(outcomes)
                 db.session.commit()
+
+    def _expand(self) -> None:
+        """Work out the notifications of events deferred by their request (deferred.py),
+        so this step's claim sends them."""
+        deferred.expand()  # each event in a savepoint of its own: one failing skips it
 
     def _digests(self) -> None:
         try:

@@ -31,8 +31,10 @@ def notify_order(
     sides: Iterable[str] | None = None,
     people: list[Recipient] | None = None,
     supplier_only: bool = False,
+    summary: dict[str, Any] | None = None,
 ) -> list[int]:
-    """Queue `event` for the people on `order` who want it; returns the new ids."""
+    """Queue `event` for the people on `order` who want it; returns the new ids.
+    `summary`: the order as it was when the event happened (a deferred event)."""
     spec = EVENTS[event]
     if people is None:
         people = order_people(order, spec.audience if sides is None else sides, actor)
@@ -45,7 +47,7 @@ def notify_order(
     )
     base = {
         "event": event,
-        "order": payloads.order_summary(order),
+        "order": summary if summary is not None else payloads.order_summary(order),
         "detail": {k: payloads.plain(v) for k, v in detail.items()},
         "actor": actor.name if actor else None,
         "links": payloads.order_links(order.id),

@@ -320,3 +320,22 @@ class ScheduledRun(Base):
     finished_at: Mapped[datetime | None]
     result: Mapped[str] = mapped_column(Text, default="")
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class PendingEvent(Base):
+    """A domain event whose notifications are still to be worked out: one row per event,
+    written in the transaction of the change; the dispatcher turns it into notification
+    rows (recipients, preferences, rendering) after the commit and deletes it
+    (messaging/notifications/deferred.py). `payload` holds what the event said then: per
+    order, its event key, details and summary."""
+
+    __tablename__ = "notification_pending_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event: Mapped[str] = mapped_column(String(40))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"),
+                                          index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

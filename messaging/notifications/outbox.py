@@ -33,7 +33,7 @@ from wholesale.transaction_state import lasts_one_transaction
 
 # Set after a commit that queued notifications: wakes the in-process dispatcher at once.
 WAKE = threading.Event()
-_WAKE_KEY = "messaging.notifications.wake"
+WAKE_KEY = "messaging.notifications.wake"
 
 
 @dataclass
@@ -154,8 +154,8 @@ def enqueue(draft: Draft, max_attempts: int | None = None) -> int | None:
                                         ).value,
         detail=detail, source="outbox", created_at=now))
     if not suppressed:
-        db.session.info[_WAKE_KEY] = True
+        db.session.info[WAKE_KEY] = True
     return new_id
 
 
-lasts_one_transaction(_WAKE_KEY, on_commit=lambda _wake: WAKE.set())
+lasts_one_transaction(WAKE_KEY, on_commit=lambda _wake: WAKE.set())

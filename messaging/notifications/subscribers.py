@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from messaging.notifications import billing, deliveries, payloads
+from messaging.notifications import billing, deferred, deliveries, payloads
 from messaging.notifications.addresses import normalize_email
 from messaging.notifications.catalog import BUYER, CONTACT, STATUS_EVENTS, SUPPLIER
 from messaging.notifications.fanout import notify_order
@@ -64,15 +64,15 @@ def _side_value(value: Any) -> str | None:
 
 
 def on_order_placed(sender: Any, order: Order, **kwargs: Any) -> None:
+    """Deferred to the dispatcher (deferred.py): placement is the hot path."""
     detail = {"backorder_of": None}
     if order.backorder_of_id and order.backorder_of is not None:
         detail["backorder_of"] = payloads.order_number(order.backorder_of)
-    notify_order(order, "order_placed", f"order_placed:{order.id}", detail,
-                 actor=_actor(kwargs) or order.placed_by)
+    parts = [(order, f"order_placed:{order.id}", detail)]
     for backorder in getattr(order, "backorders", None) or []:
-        notify_order(backorder, "order_placed", f"order_placed:{backorder.id}",
-                     {"backorder_of": payloads.order_number(order)},
-                     actor=_actor(kwargs) or order.placed_by)
+        parts.append((backorder, f"order_placed:{backorder.id}",
+                      {"backorder_of": payloads.order_number(order)}))
+    deferred.defer("order_placed", order, _actor(kwargs) or order.placed_by, parts)
 
 
 def on_status_changed(sender: Any, order: Order, **kwargs: Any) -> None:

@@ -5,9 +5,9 @@ delivery location, nearest first (ties: lower warehouse id). The nearest warehou
 fill the whole line gets it; only when none can is the line split, taking what each
 warehouse has, nearest first. What no warehouse has is the line's shortfall.
 
-Planning is pure: it works on a snapshot of availability (`read_stock`), and placement
-then reserves the plan with conditional updates. A concurrent order may take the stock
-between the read and the update; the update then fails and placement plans again.
+Planning is pure: it works on a snapshot of availability (`read_stock`). Placement reads
+it locked, so no concurrent order can take the stock between the plan and its
+reservation.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
@@ -73,24 +74,38 @@ class Stock:
 
     sources: dict[int, list[Source]]
     warehouses: dict[int, Warehouse]
+    # Read with `lock`: the levels as locked (id, on_hand, reserved, supplier_id,
+    # warehouse_id, product_id), for the ledger to change without reading them again.
+    levels: dict[int, Any] = field(default_factory=dict)
 
 
 def read_stock(
-    supplier_id: int, product_ids: Iterable[int], latitude: float, longitude: float
+    supplier_id: int, product_ids: Iterable[int], latitude: float, longitude: float,
+    *, lock: bool = False
 ) -> Stock:
-    """Each product's stock in the supplier's warehouses, nearest warehouse first."""
+    """Each product's stock in the supplier's warehouses, nearest warehouse first. `lock`:
+    the levels are locked in ascending id order (`SELECT … FOR UPDATE OF stock_levels`, the
+    ledger's deadlock-free order; SQLite holds the write lock from BEGIN IMMEDIATE) until the
+    transaction ends, so the plan made on them can be reserved as made."""
     ids = sorted(set(product_ids))
     stock = Stock({pid: [] for pid in ids}, {})
     if not ids:
         return stock
+    level = StockLevel.__table__.c
     stmt = (
-        select(StockLevel.id, StockLevel.product_id,
-               (StockLevel.on_hand - StockLevel.reserved).label("available"), Warehouse)
-        .join(Warehouse, Warehouse.id == StockLevel.warehouse_id)
-        .where(StockLevel.supplier_id == supplier_id, StockLevel.product_id.in_(ids))
+        select(level.id, level.product_id, level.on_hand, level.reserved, level.supplier_id,
+               level.warehouse_id, Warehouse)
+        .join(Warehouse, Warehouse.id == level.warehouse_id)
+        .where(level.supplier_id == supplier_id, level.product_id.in_(ids))
         .execution_options(all_tenants=True)
     )
-    for level_id, product_id, available, warehouse in db.session.execute(stmt):
+    if lock:
+        stmt = stmt.order_by(level.id).with_for_update(of=StockLevel.__table__)
+    for row in db.session.execute(stmt):
+        level_id, product_id, warehouse = row.id, row.product_id, row.Warehouse
+        available = row.on_hand - row.reserved
+        if lock:
+            stock.levels[level_id] = row
         stock.warehouses[warehouse.id] = warehouse
         distance = haversine_km(latitude, longitude, float(warehouse.latitude),
                                 float(warehouse.longitude))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wholesale.errors import BadRequest, Conflict
 from wholesale.extensions import db
@@ -73,9 +74,17 @@ def replay(record: IdempotencyKey, fingerprint_: str) -> Order:
     return order
 
 
-def record(organization_id: int, key: str, fingerprint_: str, order: Order) -> None:
-    """Added to the session; flushed with the order it names."""
-    db.session.add(
-        IdempotencyKey(organization_id=organization_id, key=key, fingerprint=fingerprint_,
-                       order=order)
-    )
+def claim(organization_id: int, key: str, fingerprint_: str, order_id: int, now: datetime
+          ) -> bool:
+    """Store the key for `order_id` (`INSERT … ON CONFLICT DO NOTHING`); False when another
+    request holds it — on PostgreSQL after waiting for that request's transaction, so a
+    committed winner is then there to replay."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        IdempotencyKey.__table__)
+    table = IdempotencyKey.__table__
+    return db.session.execute(
+        stmt.values(organization_id=organization_id, key=key, fingerprint=fingerprint_,
+                    order_id=order_id, created_at=now)
+        .on_conflict_do_nothing(index_elements=["organization_id", "key"])
+        .returning(table.c.id)).first() is not None

@@ -32,8 +32,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wholesale import signals
@@ -65,7 +65,6 @@ MAX_LINES = 500
 MAX_CONTACTS = 10
 MAX_NOTES = 2000
 MAX_PO_NUMBER = 64
-MAX_ATTEMPTS = 5  # re-plans after a concurrent order took the stock we planned on
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,6 @@ class Draft:
     @property
     def subtotal(self) -> Decimal:
         return sum((line.total for line in self.lines), Decimal("0.00"))
-
-
-class _StockTaken(Exception):
-    """A reservation lost a race: plan again."""
 
 
 def place_order(
@@ -162,27 +157,26 @@ def place_order(
 
 def _place(draft: Draft, actor: User, channel: Channel, key_owner: int, key: str | None,
            fingerprint: str) -> PlacementResult:
-    """Plan, write and reserve in a savepoint; plan again if a concurrent order took the
-    stock first; answer with the winner's order if a concurrent request had the same key."""
-    for _attempt in range(MAX_ATTEMPTS):
-        plans = plan_stock(draft)
-        try:
-            with db.session.begin_nested():
-                order = _write(draft, plans, actor, channel, key_owner, key, fingerprint)
-                _reserve(plans, order, actor)
-                _number([order, *order.backorders], draft.supplier.id)
-        except _StockTaken:
-            continue
-        except IntegrityError:
-            # A concurrent request with the same key committed first: answer with its order.
-            used = idempotency.find(key_owner, key) if key is not None else None
-            if used is None:
-                raise
-            return PlacementResult(idempotency.replay(used, fingerprint), False)
-        return PlacementResult(order, True)
-    raise InsufficientStock(
-        "Stock for this order is changing very quickly; please try again.",
-    )
+    """Plan on locked stock, take the numbers, write and reserve; answer with the winner's
+    order if a concurrent request with the same key committed first."""
+    try:
+        plans, stock = plan_stock(draft, lock=True)
+    except InsufficientStock:
+        # A request with the same key may have taken the stock while we waited for its
+        # locks: then its order is the answer.
+        used = idempotency.find(key_owner, key) if key is not None else None
+        if used is None:
+            raise
+        return PlacementResult(idempotency.replay(used, fingerprint), False)
+    count = 1 + any(plan.shortfall for plan in plans)
+    taken = numbers.next_numbers(draft.supplier.id, count)
+    order = _write(draft, plans, stock, actor, channel, key_owner, key, fingerprint, taken)
+    if order is None:  # the key is another request's (it waited for that one's commit)
+        used = idempotency.find(key_owner, key) if key is not None else None
+        assert used is not None
+        return PlacementResult(idempotency.replay(used, fingerprint), False)
+    _reserve(plans, stock, order, actor)
+    return PlacementResult(order, True)
 
 
 def canonical_request(
@@ -459,11 +453,13 @@ def _price(
 # -- stock -----------------------------------------------------------------------------------
 
 
-def plan_stock(draft: Draft) -> tuple[list[LinePlan], Stock]:
+def plan_stock(draft: Draft, *, lock: bool = False) -> tuple[list[LinePlan], Stock]:
     """Where each line's stock comes from; 409 if a line is short and may not be
-    backordered (every such line is named)."""
+    backordered (every such line is named). `lock`: the levels read stay locked until the
+    transaction ends, so the plan can be reserved as made."""
     stock = read_stock(draft.supplier.id, [line.product.id for line in draft.lines],
-                       float(draft.location.latitude), float(draft.location.longitude))
+                       float(draft.location.latitude), float(draft.location.longitude),
+                       lock=lock)
     plans = plan_lines([(line.product.id, line.quantity) for line in draft.lines],
                        stock.sources)
     short: dict[str, list[str]] = {}
@@ -488,53 +484,108 @@ def _backorderable(draft: Draft, product: Product) -> bool:
 # -- writing ---------------------------------------------------------------------------------
 
 
-def _write(draft: Draft, planned: tuple[list[LinePlan], Stock], actor: User, channel: Channel,
-           key_owner: int, key: str | None, fingerprint: str) -> Order:
-    """The order (and its backorder) with lines, allocations and the idempotency key, in
-    one flush; stock is moved after."""
-    plans, stock = planned
-    order = _new_order(draft, actor, channel)
+def _write(draft: Draft, plans: list[LinePlan], stock: Stock, actor: User, channel: Channel,
+           key_owner: int, key: str | None, fingerprint: str, taken: list[int]
+           ) -> Order | None:
+    """The order (and its backorder) with lines, allocations, contacts and the idempotency
+    key, written with Core `INSERT … RETURNING` (a statement per table, not the unit of
+    work's bookkeeping), then put in the session as loaded objects. None, and nothing
+    written, when another request holds the key."""
+    now = utcnow()
+    order = _new_order(draft, actor, channel, taken[0], now)
     backorder: Order | None = None
     for line, plan in zip(draft.lines, plans, strict=True):
         if plan.reserved:
             order_line = _new_line(line, plan.reserved)
-            for take in plan.takes:
-                order_line.allocations.append(
-                    Allocation(warehouse_id=take.warehouse_id,
-                               warehouse=stock.warehouses[take.warehouse_id],
-                               quantity=take.quantity, shipped_quantity=0)
-                )
+            order_line.allocations = [
+                Allocation(warehouse_id=take.warehouse_id,
+                           warehouse=stock.warehouses[take.warehouse_id],
+                           quantity=take.quantity, shipped_quantity=0, released_at=None)
+                for take in plan.takes]
             order.lines.append(order_line)
         if plan.shortfall:
             if backorder is None:
-                backorder = _new_order(draft, actor, channel)
-                backorder.backorder_of = order
+                backorder = _new_order(draft, actor, channel, taken[1], now)
             backorder.lines.append(_new_line(line, plan.shortfall))
-    for each in (order, backorder):
-        if each is not None:
-            each.subtotal = sum((ln.line_total for ln in each.lines), Decimal("0.00"))
-            db.session.add(each)
-    if key is not None:
-        idempotency.record(key_owner, key, fingerprint, order)
-    db.session.flush()
+    orders = [order] if backorder is None else [order, backorder]
+    for each in orders:
+        each.subtotal = sum((ln.line_total for ln in each.lines), Decimal("0.00"))
+    _insert_rows(Order, [order])
+    if key is not None and not idempotency.claim(key_owner, key, fingerprint, order.id, now):
+        db.session.execute(delete(Order.__table__).where(Order.__table__.c.id == order.id))
+        return None
+    if backorder is not None:
+        backorder.backorder_of_id = order.id
+        _insert_rows(Order, [backorder])
+    lines = [ln for each in orders for ln in each.lines]
+    for each in orders:
+        for ln in each.lines:
+            ln.order_id = each.id
+    _insert_rows(OrderLine, lines)
+    allocations = [a for ln in lines for a in ln.allocations]
+    for ln in lines:
+        for allocation in ln.allocations:
+            allocation.order_line_id = ln.id
+    _insert_rows(Allocation, allocations)
+    contacts = [c for each in orders for c in each.contacts]
+    for each in orders:
+        for contact in each.contacts:
+            contact.order_id = each.id
+    _insert_rows(OrderContact, contacts)
+    _attach([*orders, *lines, *allocations, *contacts])
+    if backorder is not None:
+        set_committed_value(backorder, "backorder_of", order)
+        set_committed_value(order, "backorders", [backorder])
     return order
 
 
-def _new_order(draft: Draft, actor: User, channel: Channel) -> Order:
+def _insert_rows(model: type[Any], objects: Sequence[Any]) -> None:
+    """INSERT the objects' column values in one statement; their ids come back (in order)."""
+    if not objects:
+        return
+    table = model.__table__
+    columns = [c.key for c in table.columns if c.key != "id"]
+    rows = [{name: getattr(obj, name) for name in columns} for obj in objects]
+    ids = db.session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    for obj, new_id in zip(objects, ids, strict=True):
+        obj.id = new_id
+
+
+def _attach(objects: list[Any]) -> None:
+    """Put rows written with Core into the session as loaded objects, as new in this
+    transaction: a rollback (of a savepoint too) takes them out again, as it does with what
+    a flush inserted (the unit of work registers them the same way)."""
+    for obj in objects:
+        make_transient_to_detached(obj)
+    for obj in objects:  # (adding an order cascades to its lines: all detached first)
+        db.session.add(obj)
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    assert transaction is not None
+    for obj in objects:
+        transaction._new[inspect(obj)] = True
+
+
+def _new_order(draft: Draft, actor: User, channel: Channel, number: int, now: datetime
+               ) -> Order:
     order = Order(
         supplier_id=draft.supplier.id, supplier=draft.supplier,
-        buyer_id=draft.buyer.id, buyer=draft.buyer,
+        buyer_id=draft.buyer.id, buyer=draft.buyer, number=number,
         status=OrderStatus.PLACED, channel=channel,
         placed_by_id=actor.id, placed_by=actor,
         delivery_location_id=draft.location.id, delivery_location=draft.location,
         requested_delivery_date=draft.delivery_date,
         notes=draft.notes, po_number=draft.po_number, currency=draft.currency,
-        subtotal=Decimal("0.00"), backorder_of=None,
+        subtotal=Decimal("0.00"), backorder_of_id=None, created_at=now, updated_at=now,
+        status_changed_at=now, eta=None, expedited_at=None, expedite_reason=None,
+        late_notified_at=None,
     )
     # A new order has none of these yet: saying so spares the response (and the listeners)
     # a query per collection.
     for name in ("backorders", "lines", "events", "shipments", "delays", "delivery_changes"):
         setattr(order, name, [])
+    set_committed_value(order, "backorder_of", None)
     order.contacts = [OrderContact(**contact) for contact in draft.contacts]
     return order
 
@@ -550,29 +601,13 @@ def _new_line(line: DraftLine, quantity: int) -> OrderLine:
     return order_line
 
 
-def _reserve(planned: tuple[list[LinePlan], Stock], order: Order, actor: User) -> None:
-    """Reserve the plan (levels locked in ascending id order); a lost race raises
-    _StockTaken."""
-    plans, _stock = planned
+def _reserve(plans: list[LinePlan], stock: Stock, order: Order, actor: User) -> None:
+    """Reserve the plan on the levels `plan_stock` locked and read."""
     moves = [Move(take.level_id, reserved=take.quantity, reason="Reserved for a new order")
              for plan in plans for take in plan.takes]
-    if not moves:
-        return
-    try:
-        move_many(moves, MovementKind.RESERVATION, user_id=actor.id, order_id=order.id)
-    except InsufficientStock:
-        raise _StockTaken() from None
-
-
-def _number(orders: list[Order], supplier_id: int) -> None:
-    """Give the orders the supplier's next numbers: the last write before commit, so the
-    counter row stays locked as briefly as possible."""
-    table = Order.__table__
-    for order, number in zip(orders, numbers.next_numbers(supplier_id, len(orders)),
-                             strict=True):
-        db.session.execute(update(table).where(table.c.id == order.id)
-                           .values(number=number, updated_at=order.updated_at))
-        set_committed_value(order, "number", number)
+    if moves:
+        move_many(moves, MovementKind.RESERVATION, user_id=actor.id, order_id=order.id,
+                  locked=stock.levels)
 
 
 # -- small helpers ---------------------------------------------------------------------------
