@@ -111,6 +111,7 @@ def _settle(page: Any) -> None:
     page.evaluate("() => document.fonts.ready")
     page.wait_for_function("""() => [...document.images]
         .filter((i) => i.getBoundingClientRect().top < innerHeight)
+        .filter((i) => !i.classList.contains("leaflet-tile"))  // map tiles can't load here
         .every((i) => i.complete && i.naturalWidth > 0)""")  # pictures in view (lazy)
     page.wait_for_timeout(800)  # charts and maps draw after load
 
