@@ -62,8 +62,31 @@ def _fire(url: str, supplier_id: int,
     with ThreadPoolExecutor(max_workers=len(requests_)) as pool, _gate(supplier_id):
         futures = [pool.submit(send, item) for item in requests_]
         barrier.wait(timeout=30)
-        time.sleep(1.5)  # let them all reach the gate
+        _all_held_or_answered(futures)
     return [future.result() for future in futures]
+
+
+def _all_held_or_answered(futures: list[Any]) -> None:
+    """Wait until every request is held up at a lock (at the gate, or behind one that is) or
+    has already been answered (a replayed key needs no lock). PostgreSQL shows the waiting
+    sessions; SQLite's BEGIN IMMEDIATE waits inside the server's busy handler, where nothing
+    can see it, so there the requests are given a moment instead."""
+    if db.engine.dialect.name != "postgresql":
+        time.sleep(1.5)
+        return
+    deadline = time.monotonic() + 30
+    with db.engine.connect() as watcher:
+        while True:
+            waiting = watcher.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one()
+            watcher.rollback()  # a fresh snapshot of the activity each time
+            answered = sum(future.done() for future in futures)
+            if waiting + answered >= len(futures):
+                return
+            assert time.monotonic() < deadline, (
+                f"only {waiting} waiting and {answered} answered of {len(futures)}")
+            time.sleep(0.02)
 
 
 def _committed_shop(live_db: Factory) -> Shop:
