@@ -78,9 +78,20 @@
       var t = li.querySelector("time[datetime]");
       if (t) t.replaceWith(timeOf(t.getAttribute("datetime")));
     });
+    showZone(root.querySelector("[data-chat-zone]"));
     this.updateReceipt();
     this.scrollToEnd();
     this.bind();
+  }
+
+  // The messages' times are the viewer's: name the zone once, in the thread's header.
+  function showZone(node) {
+    if (!node || !window.Intl) return;
+    var part = new Intl.DateTimeFormat([], { timeZoneName: "short" }).formatToParts(new Date())
+      .filter(function (p) { return p.type === "timeZoneName"; })[0];
+    if (!part) return;
+    node.textContent = "Times in " + part.value;
+    node.hidden = false;
   }
 
   Thread.prototype.bind = function () {

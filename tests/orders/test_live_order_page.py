@@ -191,6 +191,8 @@ def test_times_are_in_the_viewers_zone_with_the_zone_named(browser, live_server,
     assert placed.inner_text() == expected
     chat_time = page.locator(".chat__messages time").first
     assert zone in (chat_time.get_attribute("title") or "")
+    assert page.inner_text("[data-chat-zone]") == f"Times in {zone}"  # named where you look
+    save_screenshot(page, "order-times-new-york")
     page.context.close()
 
 
