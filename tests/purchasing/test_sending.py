@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from messaging.notifications import deferred
 from messaging.notifications.models import Channel, NotificationAttachment, Status
 from tests.catalog.util import product
 from tests.notifications.conftest import make_dispatcher, sendgrid  # noqa: F401  (fixtures)
@@ -113,6 +114,7 @@ def test_a_linked_ordertalk_vendor_receives_a_real_order(shop: Shop, supplier_ap
         assert level.reserved == 24
         location = db.session.get(Order, order["id"]).delivery_location
         assert (location.buyer_id, location.name) == (shop.supplier.id, shop.near.name)
+    deferred.expand()  # the dispatcher's step: a placement's notifications fan out there
     assert any(n.user_id == mill_owner.id for n in notifications(event="order_placed"))
     assert notifications(event="purchase_order") == []  # no email address: the order is it
 

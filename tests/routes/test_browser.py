@@ -76,17 +76,20 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     last.get_by_label("Position").fill("1")
     last.locator("form [type=submit]").click()
     page.wait_for_selector(f'[data-route] [data-stop="{moved}"] [data-locked="true"]')
+    page.wait_for_selector("[data-run] [data-map-ready]")  # reloaded: its buttons are wired
     assert page.locator("[data-route]").first.locator("[data-stop]").first.get_attribute(
         "data-stop") == moved
     other = page.locator("[data-route]").first.locator("[data-stop]").nth(1)
     other_id = other.get_attribute("data-stop")
     other.get_by_role("button", name="Lock").click()
     page.wait_for_selector(f'[data-stop="{other_id}"] [data-locked="true"]')
+    page.wait_for_selector("[data-run] [data-map-ready]")
     # Drag the second van's second stop onto its first: it goes first.
     van = page.locator("[data-route]").nth(1)
     dragged = van.locator("[data-stop]").nth(1).get_attribute("data-stop")
     van.locator("[data-stop]").nth(1).drag_to(van.locator("[data-stop]").first)
     page.wait_for_selector(f'[data-stop="{dragged}"][data-sequence="1"]')
+    page.wait_for_selector("[data-run] [data-map-ready]")
     page.click("[data-dispatch]")
     page.wait_for_selector("[data-run][data-status=dispatched]")
     dispatcher.close()
