@@ -77,6 +77,7 @@ def test_a_stop_dragged_onto_an_idle_van_then_photos_as_proof(browser, live_serv
             dragged = busy.locator("[data-stop]").nth(1).get_attribute("data-stop")
             busy.locator("[data-stop]").nth(1).drag_to(idle.locator("[data-stops]"))
             _route(page, "Spare van").locator(f'[data-stop="{dragged}"]').wait_for()
+            page.wait_for_selector("[data-run] [data-map-ready]")  # the reloaded page's map
             assert _route(page, "Spare van").locator(
                 "[data-stop]").count() == 1
             assert page.locator("path.leaflet-interactive").count() == 2
