@@ -31,7 +31,7 @@ def _counts(supplier_id):
 
 
 def test_seed_catalog_is_complete_and_idempotent(db_session):
-    supplier, buyer = seed_demo()
+    supplier, buyer = seed_demo(history=False)
     seed_catalog(supplier, buyer)
     first = _counts(supplier.id)
     products, pictures, movements, _ = first

@@ -36,7 +36,7 @@ def test_the_demo_account_thread_has_an_sms_order_and_an_open_draft(db_session) 
     from wholesale.drafts.models import DraftSource, DraftStatus, OrderDraft
     from wholesale.orders.models import Channel, Order
 
-    supplier, buyer = seed_demo()
+    supplier, buyer = seed_demo(history=False)
     everything = {"all_tenants": True}
     thread = db.session.scalars(select(Thread).where(
         Thread.kind == ThreadKind.ACCOUNT, Thread.supplier_id == supplier.id,
@@ -50,7 +50,7 @@ def test_the_demo_account_thread_has_an_sms_order_and_an_open_draft(db_session) 
     assert sorted(line.sku for line in placed.lines) == ["BEV-WAT-ST", "PRD-TOM-RM"]
     assert sorted(line["sku"] for line in drafts[1].lines) == [
         "DGS-OIL-EV", "DGS-PAS-SP", "PRD-LET-RO"]
-    seed_demo()
+    seed_demo(history=False)
     again = db.session.scalar(select(func.count(OrderDraft.id)).execution_options(**everything))
     assert again == 2
 
