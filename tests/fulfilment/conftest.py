@@ -19,6 +19,8 @@ from wholesale import signals
 from wholesale.accounts.models import User
 from wholesale.catalog.models import Product
 from wholesale.extensions import db
+from wholesale.fulfilment.carriers import _KEY
+from wholesale.fulfilment.carriers.shippo_backend import ShippoCarrier
 from wholesale.inventory.models import MovementKind, StockMovement
 from wholesale.orders.models import Order
 from wholesale.orders.placement import place_order
@@ -47,6 +49,19 @@ def shippo_server(app, database_url: str, live_fake: FakeShippo,
         "SHIPPO_API_KEY": live_fake.api_key, "SHIPPO_API_BASE_URL": live_fake.url}).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def fake(app) -> Iterator[FakeShippo]:
+    """A fake Shippo installed as the app's carrier (the real SDK talks to it); files that
+    test the adapter or the webhook alone define their own `fake`."""
+    server = FakeShippo().start()
+    app.extensions[_KEY] = ShippoCarrier(server.api_key, server.url, timeout=2,
+                                         sleep=lambda _s: None)
+    yield server
+    app.extensions.pop(_KEY, None)
+    server.stop()
+    assert server.shape_errors == []
 
 
 @pytest.fixture
@@ -120,3 +135,8 @@ def total_reserved() -> int:
 
     return db.session.execute(
         select(func.coalesce(func.sum(StockLevel.__table__.c.reserved), 0))).scalar_one()
+
+
+@pytest.fixture
+def supplier_api(api_as: Callable[[User | None], CommittingApi], shop: Shop) -> CommittingApi:
+    return api_as(shop.supplier_user)

@@ -22,11 +22,6 @@ def buyer_api(api_as, shop: Shop):
     return api_as(shop.buyer_user)
 
 
-@pytest.fixture
-def supplier_api(api_as, shop: Shop):
-    return api_as(shop.supplier_user)
-
-
 def _post(client, path: str, body: dict, status: int = 200) -> dict:
     response = client.post(path, json=body)
     assert response.status_code == status, response.get_json()

@@ -10,12 +10,10 @@ refusals are clear errors that change nothing."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -23,7 +21,6 @@ from messaging.chat.models import Message
 from messaging.notifications.models import Notification
 from tests.conftest import login
 from tests.fulfilment.conftest import movements, place
-from tests.fulfilment.fake_shippo import FakeShippo
 from tests.notifications.fakes import Fault
 from tests.orders.conftest import Shop
 from tests.orders.errors import assert_error
@@ -31,26 +28,9 @@ from wholesale.db import utcnow
 from wholesale.extensions import db
 from wholesale.fulfilment.carriers import _KEY
 from wholesale.fulfilment.carriers.console import ConsoleCarrier
-from wholesale.fulfilment.carriers.shippo_backend import ShippoCarrier
 from wholesale.fulfilment.models import EventKind, OrderEvent, Shipment, ShippingQuote
 from wholesale.inventory.models import MovementKind, StockLevel
 from wholesale.orders.models import Order, OrderStatus
-
-
-@pytest.fixture
-def fake(app) -> Iterator[FakeShippo]:
-    server = FakeShippo().start()
-    app.extensions[_KEY] = ShippoCarrier(server.api_key, server.url, timeout=2,
-                                         sleep=lambda _s: None)
-    yield server
-    app.extensions.pop(_KEY, None)
-    server.stop()
-    assert server.shape_errors == []
-
-
-@pytest.fixture
-def supplier_api(api_as, shop: Shop):
-    return api_as(shop.supplier_user)
 
 
 def _weighed(shop: Shop, stock: int = 20):

@@ -5,42 +5,23 @@ talking to the local fake Shippo. Bad input is a clear error and changes nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import login
 from tests.fulfilment.conftest import place
-from tests.fulfilment.fake_shippo import LABEL_PDF, FakeShippo
+from tests.fulfilment.fake_shippo import LABEL_PDF
 from tests.notifications.fakes import Fault
 from tests.orders.conftest import Shop
 from tests.orders.errors import assert_error
 from wholesale.extensions import db
 from wholesale.fulfilment.carriers import _KEY
 from wholesale.fulfilment.carriers.console import ConsoleCarrier
-from wholesale.fulfilment.carriers.shippo_backend import ShippoCarrier
 from wholesale.fulfilment.models import Shipment, ShippingQuote
 from wholesale.orders.models import OrderStatus
-
-
-@pytest.fixture
-def fake(app) -> Iterator[FakeShippo]:
-    server = FakeShippo().start()
-    app.extensions[_KEY] = ShippoCarrier(server.api_key, server.url, timeout=2,
-                                         sleep=lambda _s: None)
-    yield server
-    app.extensions.pop(_KEY, None)
-    server.stop()
-    assert server.shape_errors == []
-
-
-@pytest.fixture
-def supplier_api(api_as, shop: Shop):
-    return api_as(shop.supplier_user)
 
 
 def _weighed(shop: Shop, stock: int = 20, **extra):
