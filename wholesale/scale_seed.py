@@ -11,7 +11,8 @@ What it writes, for N orders (the figures scale with N where it makes sense):
   received, picking, packed, shipped; some expedited, some cancelled), 1–5 lines each with
   their allocations, numbered per supplier.
 - per order its chat thread with the `order_placed` event and, for one in four, 1–4
-  messages from both sides (read state for the supplier's owner).
+  messages from both sides (read states for each side's first user: all but some of the
+  last week).
 
 Rows go in with PostgreSQL's COPY (ids assigned here, sequences moved past them after), or
 batched INSERTs on SQLite, in chunks, with a progress line per table. The password of every
@@ -216,6 +217,7 @@ def seed_scale(orders: int, *, suppliers: int = 3, buyers: int = 400, skus: int 
     thread_rows: list[tuple[Any, ...]] = []
     message_rows: list[tuple[Any, ...]] = []
     read_rows: list[tuple[Any, ...]] = []
+    mark_rows: list[tuple[Any, ...]] = []
     began = time.monotonic()
 
     def flush() -> None:
@@ -238,6 +240,7 @@ def seed_scale(orders: int, *, suppliers: int = 3, buyers: int = 400, skus: int 
             ("chat_read_states", ("thread_id", "user_id", "supplier_id", "buyer_id",
                                   "last_read_message_id", "last_read_seq", "updated_at"),
              read_rows),
+            ("chat_unread_threads", ("user_id", "thread_id", "seq"), mark_rows),
         ):
             counts[name] = counts.get(name, 0) + w.write(name, columns, rows_, quiet=True)
             rows_.clear()
@@ -300,9 +303,18 @@ def seed_scale(orders: int, *, suppliers: int = 3, buyers: int = 400, skus: int 
             message_id += 1
         thread_rows.append((thread_id, "order", order_id, supplier, buyer, len(messages),
                             last_at, len(messages), last_at, created))
-        if rng.random() < 0.9 or age > timedelta(days=7):  # the owner has read most
-            read_rows.append((thread_id, staff[supplier][0], supplier, buyer,
+        # each side's first user has read all but some of the last week's threads; what
+        # the others' texts left unread marks the thread for its reader (chat_unread_threads)
+        readers = {reader for reader in (staff[supplier][0], staff[buyer][0])
+                   if rng.random() < 0.9 or age > timedelta(days=7)}
+        for reader in readers:
+            read_rows.append((thread_id, reader, supplier, buyer,
                               first_message + len(messages) - 1, len(messages), last_at))
+        for org, other in ((supplier, buyer), (buyer, supplier)):
+            wanted = [seq for seq, m in enumerate(messages, 1) if m[1] == other]
+            if wanted:
+                mark_rows.extend((person, thread_id, wanted[-1]) for person in staff[org]
+                                 if person not in readers)
         thread_id += 1
         order_id += 1
     flush()

@@ -6,8 +6,9 @@ A message counts for a person (who did not write it) when it is
 - an event that waits for this side: a request to answer, a draft to confirm, a problem to
   act on, or the answer to this side's own request.
 Other events (placed, picking, shipped, invoiced…) stay in the thread and the inbox preview
-without raising the badge. The unread queries (services._unread_stmt) and the live counting
-in the browser (static/js/chat-inbox.js, given `rules_for(side)`) say the same.
+without raising the badge. The unread queries (services._unread_stmt), the organizations
+told when a message is stored (`wanting_organizations`, for `chat_unread_threads`) and the
+live counting in the browser (static/js/chat-inbox.js, given `rules_for(side)`) say the same.
 """
 
 from __future__ import annotations
@@ -55,6 +56,31 @@ def wanted(organization_id: int) -> ColumnElement[bool]:
             and_(Message.buyer_id == organization_id, _waits_for(Side.BUYER)),
         )),
     )
+
+
+def _waits(side: Side, event_type: str | None, data: dict[str, Any] | None) -> bool:
+    if event_type in EVENTS[side]:
+        return True
+    change = (data or {}).get("change")
+    return event_type == "draft" and isinstance(change, str) and change in DRAFT_CHANGES[side]
+
+
+def wanting_organizations(row: dict[str, Any]) -> list[int]:
+    """The organizations whose people (the author aside) would want to read the message
+    `row` (kind, author_org_id, event_type, data, supplier_id, buyer_id): `wanted()` and
+    what each side may see, for one message about to be stored."""
+    kind, author_org = MessageKind(row["kind"]), row.get("author_org_id")
+    wanting = []
+    for side, org in ((Side.SUPPLIER, row["supplier_id"]), (Side.BUYER, row["buyer_id"])):
+        if kind is MessageKind.TEXT:
+            wants = author_org is not None and author_org != org
+        elif kind is MessageKind.NOTE:
+            wants = side is Side.SUPPLIER  # the buyer never sees a note
+        else:
+            wants = _waits(side, row.get("event_type"), row.get("data"))
+        if wants:
+            wanting.append(org)
+    return wanting
 
 
 def rules_for(side: Side) -> dict[str, Any]:

@@ -183,3 +183,21 @@ class ReadState(TenantScoped, Base):
     @classmethod
     def __tenant_criteria__(cls, org_id: int) -> ColumnElement[bool]:
         return _participants(cls, org_id)
+
+
+class UnreadThread(Base):
+    """A thread that may hold something `user_id` wants to read: `seq` is the newest such
+    message. Written when the message is stored (chat/store.py), deleted when the user reads
+    up to `seq` (services.mark_read), so the unread queries look only at these threads
+    instead of every message of the organization. The count itself is still worked out
+    from the messages and the read state (services._unread_stmt).
+
+    Not tenant-scoped: rows are only ever read by their own user's id."""
+
+    __tablename__ = "chat_unread_threads"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_threads.id", ondelete="CASCADE"), primary_key=True, index=True)
+    seq: Mapped[int] = mapped_column(Integer)

@@ -15,13 +15,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_
 
 from messaging.chat import attention, ordering, outbox, store
 from messaging.chat.access import Access, Actor, Person, ThreadRef, ensure_thread, ref_of
 from messaging.chat.attachments import StoredFile, mark_taken
 from messaging.chat.attachments import store as store_file
-from messaging.chat.models import Attachment, Message, MessageKind, ReadState, Side
+from messaging.chat.models import (
+    Attachment,
+    Message,
+    MessageKind,
+    ReadState,
+    Side,
+    UnreadThread,
+)
 from messaging.chat.payloads import attachment_payload, iso, message_payload
 from messaging.chat.rooms import org_rooms, thread_room, user_room
 from messaging.chat.upsert import insert
@@ -354,6 +361,14 @@ def mark_read(access: Access, message_id: int) -> ReadReceipt:
     ).returning(table.c.id)
     advanced = db.session.execute(stmt, execution_options=UNSCOPED).first() is not None
     if advanced:
+        # Read up to (or past) the newest message wanted there: nothing unread is left. A
+        # message stored meanwhile raised the row's seq, so the row stays.
+        marks = UnreadThread.__table__
+        db.session.execute(
+            delete(marks).where(marks.c.user_id == actor.id,
+                                marks.c.thread_id == ref.thread_id,
+                                marks.c.seq <= message.seq),
+            execution_options=UNSCOPED)
         _queue_read(access, message)
     return ReadReceipt(access.order_id, message.id, message.seq, advanced)
 
@@ -399,6 +414,8 @@ def _unread_stmt(person: Person, *columns: Any):
         .outerjoin(state, and_(state.thread_id == Message.thread_id,
                                state.user_id == person.id))
         .where(
+            Message.thread_id.in_(
+                select(UnreadThread.thread_id).where(UnreadThread.user_id == person.id)),
             visible_to(person),
             attention.wanted(person.organization_id),
             Message.seq > func.coalesce(state.last_read_seq, 0),

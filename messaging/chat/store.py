@@ -5,6 +5,10 @@ author already stored this `client_id`); the INSERT follows. On PostgreSQL both 
 statement (a data-modifying CTE, written out once as SQL so no statement is built or
 compiled per message). Elsewhere (SQLite) they are two SQLAlchemy statements.
 
+A message someone would want to read (attention.py) also marks its thread unread for each
+person of those organizations but its author (`chat_unread_threads`, with the message's
+seq): on PostgreSQL as a third part of the same statement, on SQLite as one more.
+
 A message that is its caller's only write (a text sent over the socket) and finds the
 session without a transaction runs that one statement on its own, on
 `wholesale/autocommit.py`'s connections: it is committed when it returns, in one round trip
@@ -20,16 +24,20 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from psycopg.types.json import Json
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, literal, select, update
 
-from messaging.chat.models import Message, MessageKind, Thread
+from messaging.chat import attention
+from messaging.chat.models import Message, MessageKind, Thread, UnreadThread
 from messaging.chat.upsert import insert
 from wholesale import autocommit
+from wholesale.accounts.models import User
 from wholesale.extensions import db
 
 UNSCOPED = {"all_tenants": True}
 _threads = Thread.__table__
 _messages = Message.__table__
+_marks = UnreadThread.__table__
+_users = User.__table__
 
 
 def _claim(thread_id: int, now: datetime, internal: bool, author_id: int | None,
@@ -61,10 +69,12 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
     `alone`: the message is the caller's only write, so it may commit on its own (see the
     module's docstring)."""
     thread_id, client_id = row["thread_id"], row.get("client_id")
+    wanting = attention.wanting_organizations(row)
     committed = False
     if autocommit.available():
-        params = {**row, "data": None if row["data"] is None else Json(row["data"])}
-        sql = _postgres_append(tuple(row), internal, bool(client_id))
+        params = {**row, "data": None if row["data"] is None else Json(row["data"]),
+                  "wanting": wanting}
+        sql = _postgres_append(tuple(row), internal, bool(client_id), bool(wanting))
         found = autocommit.LOCKED
         if alone and autocommit.session_is_idle():
             found = autocommit.fetch_one(sql, params)  # LOCKED: wait in the session instead
@@ -82,6 +92,8 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
                 index_elements=["thread_id", "author_id", "client_id"])
         found = db.session.execute(stmt.returning(_messages.c.id, _messages.c.seq),
                                    execution_options=UNSCOPED).first()
+        if found is not None and wanting:
+            _mark_unread(thread_id, found[1], wanting, row.get("author_id"))
     if found is None:
         # Two identical sends at once: the second may have counted a seq for nothing.
         repair_counters(thread_id)
@@ -89,22 +101,50 @@ def append(row: dict[str, Any], internal: bool, *, alone: bool = False) -> Store
     return Stored(found[0], found[1], committed)
 
 
+def _mark_unread(thread_id: int, seq: int, organizations: list[int],
+                 author_id: int | None) -> None:
+    people = select(_users.c.id, literal(thread_id), literal(seq)).where(
+        _users.c.organization_id.in_(organizations))
+    if author_id is not None:
+        people = people.where(_users.c.id != author_id)
+    stmt = insert(UnreadThread).from_select(["user_id", "thread_id", "seq"], people)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id", "thread_id"], set_={"seq": stmt.excluded.seq},
+        where=_marks.c.seq < stmt.excluded.seq)
+    db.session.execute(stmt, execution_options=UNSCOPED)
+
+
 @cache
-def _postgres_append(columns: tuple[str, ...], internal: bool, deduplicate: bool) -> str:
+def _postgres_append(columns: tuple[str, ...], internal: bool, deduplicate: bool,
+                     mark_unread: bool) -> str:
     public = "" if internal else (
         ", last_public_seq = last_seq + 1, last_public_message_at = %(created_at)s")
     unless_stored = (
         " AND NOT EXISTS (SELECT 1 FROM chat_messages WHERE thread_id = %(thread_id)s"
         " AND author_id = %(author_id)s AND client_id = %(client_id)s)" if deduplicate else "")
     values = ", ".join(f"%({name})s" for name in columns)
-    return (
-        "WITH claim AS (UPDATE chat_threads SET last_seq = last_seq + 1, "
-        f"last_message_at = %(created_at)s{public} WHERE id = %(thread_id)s{unless_stored} "
-        "RETURNING last_seq) "
+    message = (
         f"INSERT INTO chat_messages ({', '.join(columns)}, seq) "
         f"SELECT {values}, claim.last_seq FROM claim"
         + (" ON CONFLICT (thread_id, author_id, client_id) DO NOTHING" if deduplicate else "")
         + " RETURNING id, seq"
+    )
+    claim = (
+        "WITH claim AS (UPDATE chat_threads SET last_seq = last_seq + 1, "
+        f"last_message_at = %(created_at)s{public} WHERE id = %(thread_id)s{unless_stored} "
+        "RETURNING last_seq)"
+    )
+    if not mark_unread:
+        return f"{claim} {message}"
+    return (
+        f"{claim}, stored AS ({message}), "
+        "marked AS (INSERT INTO chat_unread_threads (user_id, thread_id, seq) "
+        "SELECT users.id, %(thread_id)s, stored.seq FROM stored JOIN users"
+        " ON users.organization_id = ANY(%(wanting)s)"
+        " WHERE users.id IS DISTINCT FROM %(author_id)s"
+        " ON CONFLICT (user_id, thread_id) DO UPDATE SET seq = excluded.seq"
+        " WHERE chat_unread_threads.seq < excluded.seq) "
+        "SELECT id, seq FROM stored"
     )
 
 
