@@ -96,14 +96,34 @@ def _wrote(user: User) -> Any:
     return exists().where(Message.thread_id == Thread.id, Message.author_id == user.id)
 
 
+def _newest(stmt: Any, org_id: int, supplier: bool, limit: int) -> list[Any]:
+    """The `limit` rows of `stmt` (over threads) with the newest activity, in order.
+
+    Asked as one query per side the organization may be on, threads with activity only,
+    so each is a walk down `ix_chat_threads_supplier_activity` or `…_buyer_activity`
+    instead of sorting every thread of the organization (an OR of the two sides and
+    NULLS LAST match no index); threads without a message yet come last."""
+    last_at = Thread.last_message_at if supplier else Thread.last_public_message_at
+    rows: list[Any] = []
+    for side in (Thread.supplier_id == org_id, Thread.buyer_id == org_id):
+        rows += db.session.execute(
+            stmt.where(side, last_at.is_not(None))
+            .order_by(last_at.desc(), Thread.id.desc()).limit(limit)).unique().all()
+    rows = sorted(rows, key=lambda row: (getattr(row[0], last_at.key), row[0].id),
+                  reverse=True)[:limit]
+    if len(rows) < limit:
+        rows += db.session.execute(
+            stmt.where(last_at.is_(None)).order_by(Thread.id.desc())
+            .limit(limit - len(rows))).unique().all()
+    return rows
+
+
 def _order_threads(user: User, supplier: bool, view: InboxFilter, unread: dict[int, int],
                    limit: int) -> list[tuple[Thread, Order, Organization]]:
     stmt = (
         select(Thread, Order)
         .join(Order, Order.id == Thread.order_id)
         .options(joinedload(Order.supplier), joinedload(Order.buyer))
-        .order_by(*_activity(supplier))
-        .limit(limit)
     )
     if view is InboxFilter.UNREAD:
         stmt = stmt.where(Thread.id.in_(list(unread) or [0]))
@@ -115,7 +135,7 @@ def _order_threads(user: User, supplier: bool, view: InboxFilter, unread: dict[i
         horizon = utcnow().date() + timedelta(days=1)
         stmt = stmt.where(Order.status.in_(late.CAN_BE_LATE), late.due_column() < horizon)
     with as_tenant(user.organization_id):
-        rows = db.session.execute(stmt).unique().all()
+        rows = _newest(stmt, user.organization_id, supplier, limit)
         if view is InboxFilter.LATE:
             rows = [(thread, order) for thread, order in rows if late.is_late(order)]
     return [(thread, order, order.buyer if supplier else order.supplier)

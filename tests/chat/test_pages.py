@@ -13,6 +13,8 @@ from tests.chat.test_text import PAYLOADS
 from tests.chat.util import make_order, org, user
 from tests.conftest import login
 from wholesale.extensions import db
+from wholesale.orders.models import Order
+from wholesale.tenancy import as_tenant
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
@@ -252,3 +254,35 @@ def test_the_inbox_rows_refresh_renders(client, world):
     assert response.status_code == 200
     assert "a thread to list" in response.get_data(as_text=True)
     assert client.get("/inbox/rows?filter=unread").status_code == 200
+
+
+def test_inbox_merges_both_sides_newest_first_and_empty_threads_last(factory, world):
+    """A supplier that also buys from another supplier sees both kinds of thread in one
+    list, newest activity first, threads without a message yet after them, and the limit
+    counts across both."""
+    from messaging.chat import inbox
+    from messaging.chat.access import ensure_thread
+
+    supplier, buyer = org(world.supplier_id), org(world.buyer_id)
+    vendor = factory.supplier()
+    factory.connect(vendor, supplier)  # the supplier buys from the vendor
+    sold_old, sold_new = world.order_id, make_order(factory, supplier, buyer).id
+    bought = make_order(factory, vendor, supplier, placed_by=user(world.supplier_user_id))
+    silent = make_order(factory, supplier, buyer)
+    db.session.commit()
+    for order_id, author in ((sold_old, world.buyer_user_id), (bought.id, None),
+                             (sold_new, world.buyer_user_id)):
+        if author is None:
+            services.post_event(bought, event_type="status_changed", body="received")
+        else:
+            services.post_message(open_thread(user(author), order_id), f"on {order_id}")
+        db.session.commit()
+    with as_tenant(None):
+        ensure_thread(db.session.get(Order, silent.id))  # a thread with no message yet
+    db.session.commit()
+
+    owner = user(world.supplier_user_id)
+    listed = [row.order.id for row in inbox.threads(owner) if row.order is not None]
+    assert listed == [sold_new, bought.id, sold_old, silent.id]
+    assert [row.order.id for row in inbox.threads(owner, limit=2)
+            if row.order is not None] == [sold_new, bought.id]

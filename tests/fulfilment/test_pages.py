@@ -78,6 +78,9 @@ def test_board_columns_directly(shop: Shop) -> None:
     assert placed.count == 4 and len(placed.cards) == 2 and placed.more == 2
     assert placed.cards[0].order is orders[0] and placed.cards[0].late  # due first
     assert placed.cards[0].warehouses == ["Oakland"] and placed.cards[0].units == 1
+    expanded = board.board(shop.supplier, board.BoardFilters(), limit=1, expand=S.PLACED)
+    assert [c.order.id for c in expanded[0].cards][:1] == [orders[0].id]
+    assert len(expanded[0].cards) == 4 and expanded[0].count == 4
     late_only = board.board(shop.supplier, board.BoardFilters(late=True))
     assert [c.order.id for c in late_only[0].cards] == [orders[0].id]
     by_warehouse = board.board(shop.supplier, board.BoardFilters(warehouse_id=shop.far.id))

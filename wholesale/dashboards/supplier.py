@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from wholesale.accounts.models import Organization
 from wholesale.catalog.models import Product
@@ -162,14 +162,19 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
     o = Order.__table__.c
     mine = o.supplier_id == sid
 
-    # 1. one pass over the orders: counts by status, today's, late, expedited
+    # 1. one pass over the open orders and today's: counts by status, today's, late,
+    # expedited (late and expedited orders are open; a closed order counts only if it was
+    # placed today), so the delivered history is not read
     due = func.coalesce(o.eta, o.requested_delivery_date)
     counts = db.session.execute(
         select(o.status, func.count(),
                func.count().filter(o.created_at >= day_start),
                func.count().filter(o.status.in_(OPEN), due < today),
                func.count().filter(o.expedited_at.is_not(None), o.status.not_in(CLOSED)))
-        .where(mine).group_by(o.status)).all()
+        .where(mine, or_(o.status.in_(OPEN), o.created_at >= day_start))
+        .group_by(o.status)).all()
+    has_orders = bool(counts) or db.session.execute(
+        select(o.id).where(mine).limit(1)).first() is not None
     by_status = {row[0]: row for row in counts}
     open_by_status = {s.value: int(by_status[s][1]) if s in by_status else 0 for s in OPEN}
 
@@ -196,18 +201,27 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         .join(first_shipped, first_shipped.c.order_id == o.id)
         .where(mine, first_shipped.c.at >= since)).scalar()
 
-    # 5. fill rate
+    # 5. fill rate. The window's orders start at `first` (its smallest order id): said
+    # alongside the window, it lets the lines and shipments be read as one index range of
+    # their order ids instead of PostgreSQL hashing every line of every order.
     ol, sl, sh = OrderLine.__table__.c, ShipmentLine.__table__.c, Shipment.__table__.c
+    # (grouped, so PostgreSQL reads the window by `ix_orders_supplier_created` instead of
+    # walking the primary key from the oldest order until the window starts)
+    first = db.session.execute(
+        select(func.min(o.id)).where(mine, o.created_at >= since)
+        .group_by(o.supplier_id)).scalar() or 0
     window = and_(mine, o.created_at >= since, o.requested_delivery_date <= today,
                   o.status != S.CANCELLED)
     ordered = db.session.execute(
         select(func.coalesce(func.sum(ol.quantity), 0))
-        .join(Order.__table__, o.id == ol.order_id).where(window)).scalar_one()
+        .join(Order.__table__, o.id == ol.order_id)
+        .where(window, ol.order_id >= first)).scalar_one()
     shipped = db.session.execute(
         select(func.coalesce(func.sum(sl.quantity), 0))
         .select_from(ShipmentLine.__table__)
         .join(Shipment.__table__, sh.id == sl.shipment_id)
-        .join(Order.__table__, o.id == sh.order_id).where(window)).scalar_one()
+        .join(Order.__table__, o.id == sh.order_id)
+        .where(window, sh.order_id >= first)).scalar_one()
 
     # 6. revenue by week
     inv = Invoice.__table__.c
@@ -223,20 +237,37 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
                 weekly.get(first_week + timedelta(weeks=i), Decimal("0.00")))
                for i in range(WEEKS)]
 
-    # 7. top products and buyers, with their margins
+    # 7. top products and buyers, with their margins. Lines are summed per product (and
+    # buyer) and currency first; the moving-average cost of that product and currency
+    # applies to the sum, so costs are looked up per group instead of per line.
     recent = and_(mine, o.created_at >= since, o.status != S.CANCELLED)
     pc = ProductCost.__table__.c
-    costed = and_(pc.product_id == ol.product_id, pc.supplier_id == sid,
-                  pc.currency == o.currency)
-    unit_costs = func.sum(ol.quantity * pc.average_cost)
+
+    def summed(*keys: Any, where: Any = True) -> Any:
+        return (select(*keys, ol.product_id.label("product_id"), o.currency,
+                       func.sum(ol.line_total).label("amount"),
+                       func.sum(ol.quantity).label("units"))
+                .join(Order.__table__, o.id == ol.order_id)
+                .where(recent, ol.order_id >= first, where)
+                .group_by(*keys, ol.product_id, o.currency).subquery())
+
+    def costed(part: Any) -> Any:
+        return and_(pc.product_id == part.c.product_id, pc.supplier_id == sid,
+                    pc.currency == part.c.currency)
+
+    per_product = summed()
+    amount = func.sum(per_product.c.amount)
+    top = (  # the five, named after
+        select(per_product.c.product_id, amount.label("amount"),
+               func.sum(per_product.c.units).label("units"),
+               func.sum(per_product.c.units * pc.average_cost).label("cost"))
+        .outerjoin(ProductCost.__table__, costed(per_product))
+        .group_by(per_product.c.product_id)
+        .order_by(amount.desc(), per_product.c.product_id).limit(5).subquery())
     products = db.session.execute(
-        select(ol.product_id, Product.name, func.sum(ol.line_total).label("amount"),
-               func.sum(ol.quantity), unit_costs)
-        .join(Order.__table__, o.id == ol.order_id)
-        .join(Product, Product.id == ol.product_id)
-        .outerjoin(ProductCost.__table__, costed)
-        .where(recent).group_by(ol.product_id, Product.name)
-        .order_by(func.sum(ol.line_total).desc(), ol.product_id).limit(5)
+        select(top.c.product_id, Product.name, top.c.amount, top.c.units, top.c.cost)
+        .join(Product, Product.id == top.c.product_id)
+        .order_by(top.c.amount.desc(), top.c.product_id)
         .execution_options(all_tenants=True)).all()
     rel = TradingRelationship.__table__.c
     buyers = db.session.execute(
@@ -248,13 +279,18 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         .where(recent).group_by(o.buyer_id, Organization.name)
         .order_by(func.sum(o.subtotal).desc(), o.buyer_id).limit(5)
         .execution_options(all_tenants=True)).all()
-    buyer_costs = {row[0]: (Decimal(str(row[1])), Decimal(str(row[2]))) for row in
-                   db.session.execute(
-                       select(o.buyer_id, func.sum(ol.line_total), unit_costs)
-                       .join(Order.__table__, o.id == ol.order_id)
-                       .join(ProductCost.__table__, costed)
-                       .where(recent, o.buyer_id.in_([b[0] for b in buyers]))
-                       .group_by(o.buyer_id).execution_options(all_tenants=True))}
+    buyer_costs: dict[int, tuple[Decimal, Decimal]] = {}
+    has_costs = any(r[4] is not None for r in products) or db.session.execute(
+        select(pc.product_id).where(pc.supplier_id == sid).limit(1)).first() is not None
+    if has_costs:  # a supplier that keeps no costs (no purchasing yet) has no margins
+        per_buyer = summed(o.buyer_id, where=o.buyer_id.in_([b[0] for b in buyers]))
+        buyer_costs = {row[0]: (Decimal(str(row[1])), Decimal(str(row[2]))) for row in
+                       db.session.execute(
+                           select(per_buyer.c.buyer_id, func.sum(per_buyer.c.amount),
+                                  func.sum(per_buyer.c.units * pc.average_cost))
+                           .join(ProductCost.__table__, costed(per_buyer))
+                           .group_by(per_buyer.c.buyer_id)
+                           .execution_options(all_tenants=True))}
 
     # 8. low stock, overdue receivables
     low = db.session.execute(
@@ -287,7 +323,7 @@ def supplier_dashboard(supplier: Organization, now: datetime) -> SupplierDashboa
         overdue_count=int(overdue[0]),
         overdue_amount=Decimal(str(overdue[1])).quantize(Decimal("0.01")),
         currency=rules_for(sid).currency or "USD",
-        has_orders=bool(counts),
+        has_orders=has_orders,
     )
 
 

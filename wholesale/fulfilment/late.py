@@ -78,8 +78,12 @@ def days_late(order: Order, today: date | None = None) -> int:
 def has_lines() -> ColumnElement[bool]:
     """The order holds something to pick and ship: not the line-less order a placement
     leaves when everything went to its backorder (docs/placement.md#backorders), which is
-    never on the board nor late — its backorder is."""
-    return exists().where(OrderLine.order_id == Order.id)
+    never on the board nor late — its backorder is.
+
+    Asked of the lines' table, not the entity: the tenant filter would add its own test of
+    the line's order to each probe, and the order is the one the outer query already
+    sees."""
+    return exists().where(OrderLine.__table__.c.order_id == Order.id)
 
 
 def flag_late_orders(now: datetime | None = None) -> list[int]:

@@ -20,7 +20,7 @@ from wholesale.orders.models import OrderingRules, OrderStatus
 from wholesale.orders.ordering import customer_of
 from wholesale.sites.models import DeliveryLocation
 from wholesale.sites.services import locations_of
-from wholesale.trading.services import relationships_of
+from wholesale.trading.services import Partner, partner_names, relationships_of
 
 PAGE_SIZE = 25
 
@@ -66,7 +66,7 @@ def checkout_page(user: User, supplier_id: int | None) -> CheckoutPage:
 class OrderList:
     page: Page
     filters: ListFilters
-    partners: list[Organization]
+    partners: list[Partner]
     statuses: list[OrderStatus] = field(default_factory=lambda: list(OrderStatus))
 
 
@@ -74,9 +74,7 @@ def order_list(user: User, filters: ListFilters, cursor: str | None) -> OrderLis
     org = user.organization
     page = queries.list_orders(org, queries.OrderFilters(**filters.values), limit=PAGE_SIZE,
                                cursor=cursor, details=False)
-    partners = [rel.buyer if org.is_supplier else rel.supplier
-                for rel in relationships_of(org)]
-    return OrderList(page, filters, sorted(partners, key=lambda p: p.name.lower()))
+    return OrderList(page, filters, partner_names(org))
 
 
 @dataclass
