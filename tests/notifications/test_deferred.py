@@ -74,3 +74,28 @@ def test_expanding_twice_queues_nothing_new(factory) -> None:
         payload=payload, attempts=0))
     deferred.expand()
     assert len(notifications(order_id=order.id)) == first and _pending() == 0
+
+
+def test_one_failing_event_keeps_the_rest_of_its_batch(factory, monkeypatch) -> None:
+    """A batch is expanded at once; when one event fails, the batch is done again one by
+    one: the others are queued, the failing one stays for a retry with its try counted."""
+    shop = build_shop(factory)
+    product = shop.product({shop.near: 50})
+    orders = [place_order(**shop.place_kwargs((product, 1))).order for _ in range(3)]
+    broken = orders[1].id
+    real = deferred.notify_order
+
+    def failing(order, *args, **kwargs):
+        if order.id == broken:
+            raise RuntimeError("template missing")
+        return real(order, *args, **kwargs)
+
+    monkeypatch.setattr(deferred, "notify_order", failing)
+    assert deferred.expand() == 3
+    assert [bool(notifications(order_id=o.id, event="order_placed")) for o in orders] == [
+        True, False, True]
+    left = db.session.execute(select(PendingEvent.order_id, PendingEvent.attempts)).all()
+    assert left == [(broken, 1)]
+    monkeypatch.setattr(deferred, "notify_order", real)
+    assert deferred.expand() == 1 and _pending() == 0
+    assert notifications(order_id=broken, event="order_placed")
