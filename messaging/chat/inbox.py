@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from messaging.chat import services
 from messaging.chat.models import Message, Side, Thread, ThreadKind
@@ -123,7 +123,11 @@ def _order_threads(user: User, supplier: bool, view: InboxFilter, unread: dict[i
     stmt = (
         select(Thread, Order)
         .join(Order, Order.id == Thread.order_id)
-        .options(joinedload(Order.supplier), joinedload(Order.buyer))
+        .options(joinedload(Order.supplier), joinedload(Order.buyer),
+                 # a row shows the number and status, not the fulfilment record the
+                 # order loads by default (four more queries per side)
+                 lazyload(Order.events), lazyload(Order.shipments), lazyload(Order.delays),
+                 lazyload(Order.delivery_changes))
     )
     if view is InboxFilter.UNREAD:
         stmt = stmt.where(Thread.id.in_(list(unread) or [0]))
