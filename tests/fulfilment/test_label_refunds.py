@@ -310,3 +310,27 @@ def test_without_a_key_the_console_backend_refunds_too(shop, supplier_api, app):
         assert refunded["order_status"] == "packed"
     finally:
         app.extensions.pop(_KEY, None)
+
+
+def test_a_lapsed_purchase_is_recorded_before_any_other_rate_is_bought(
+        shop, supplier_api, fake, app):
+    """The process buying one rate died after the carrier sold the label: choosing another
+    rate is refused (it would be a second label), the unfinished rate stays on offer, and
+    buying it records the label already sold instead of paying twice."""
+    order = place(shop, (_weighed(shop), 2))
+    url = f"/api/v1/orders/{order.id}"
+    first, second = supplier_api.post(f"{url}/shipping-rates", json={}).get_json()["items"][:2]
+    app.extensions[_KEY].buy_label(first["id"])  # sold, then the process died
+    quote = db.session.scalars(select(ShippingQuote).where(
+        ShippingQuote.rate_id == first["id"])).one()
+    quote.claimed_at = utcnow() - timedelta(minutes=3)
+    db.session.commit()
+    refused = supplier_api.post(f"{url}/labels", json={"rate_id": second["id"]})
+    assert_error(refused, 409, "label_in_doubt")
+    assert first["carrier"] in refused.get_json()["error"]["message"]
+    offered = supplier_api.post(f"{url}/shipping-rates", json={}).get_json()["items"]
+    assert offered[-1]["id"] == first["id"]  # still on offer, after the new rates
+    bought = supplier_api.post(f"{url}/labels", json={"rate_id": first["id"]})
+    assert bought.status_code == 201, bought.get_json()
+    (label,) = fake.purchases()  # one label, paid once
+    assert bought.get_json()["tracking_number"] == label["tracking_number"]

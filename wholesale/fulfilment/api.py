@@ -99,7 +99,9 @@ def shipping_rates(order_id: int, data: dict[str, Any]) -> dict[str, Any]:
     status=201,
     kinds=["supplier"],
     extra_responses={409: "invalid_transition (order not open), rate_expired, nothing_to_ship, "
-                          "label_in_progress (another purchase for the order is under way)",
+                          "label_in_progress (another purchase for the order is under way), "
+                          "label_in_doubt (an earlier purchase of another of the order's "
+                          "rates did not finish: buy that rate again first)",
                      422: "validation_error (an unknown rate_id, lines that can't ship or "
                           "differ from the quote's), label_failed",
                      503: "carrier_unavailable: the carrier did not answer"},

@@ -39,6 +39,14 @@ class RateExpired(Conflict):
     code = "rate_expired"
 
 
+class LabelInDoubt(Conflict):
+    """An earlier purchase of another of the order's rates lapsed (its process died while the
+    carrier answered): that label may have been bought, so no other is bought until that
+    rate is bought again (which records the label if it was bought)."""
+
+    code = "label_in_doubt"
+
+
 class PurchaseInProgress(Conflict):
     """A label of this order is being bought (or refunded) right now: the carrier has not
     answered the first request yet."""

@@ -45,6 +45,7 @@ from wholesale.fulfilment.errors import (
     CarrierRefused,
     CarrierUnavailable,
     InvalidTransition,
+    LabelInDoubt,
     LabelNotRefundable,
     PurchaseInProgress,
     RateExpired,
@@ -132,7 +133,11 @@ def quote(order_id: int, actor: User, parcels: Sequence[Mapping[str, Any]] | Non
               for r in rates]
     db.session.add_all(quotes)
     db.session.flush()
-    return quotes
+    # A purchase that did not finish keeps its rate on offer (last): it must be bought
+    # again, recording its label if the carrier sold it, before any other (`_claim`).
+    unfinished = db.session.scalars(select(ShippingQuote).where(
+        ShippingQuote.order_id == order_id, ShippingQuote.claimed_at.is_not(None))).all()
+    return quotes + list(unfinished)
 
 
 @dataclass(frozen=True)
@@ -162,7 +167,9 @@ def buy_label(order_id: int, actor: User, rate_id: str,
     carrier answers (up to three tries of 15 s): (1) under the order's lock, check and claim
     the quote, commit; (2) buy the label, with no transaction open; (3) under the lock again,
     record the shipment (the caller commits). A second purchase while the claim stands is
-    409 `label_in_progress`; a claim older than `CLAIM_TTL` (its process died) lapses."""
+    409 `label_in_progress`; a claim older than `CLAIM_TTL` (its process died) lapses, and
+    until that rate is bought again (recording its label if the carrier sold it) another rate
+    of the order is 409 `label_in_doubt`."""
     claim = _claim(order_id, actor, rate_id, lines)
     backend = carrier()
     try:
@@ -216,7 +223,14 @@ def _claim(order_id: int, actor: User, rate_id: str,
            for q in quotes):
         raise PurchaseInProgress("A label for this order is being bought right now: "
                                  "wait for it (the page shows it once the carrier answers).")
-    if now - _aware(found.created_at) > QUOTE_TTL:
+    lapsed = next((q for q in quotes if q.claimed_at is not None), None)
+    if lapsed is not None and lapsed is not found:
+        # Its label may exist and be paid for: recording it comes before any other label.
+        raise LabelInDoubt(
+            f"An earlier purchase of the {lapsed.carrier} {lapsed.service} label for this "
+            f"order did not finish, and the carrier may have sold it. Buy that rate again: "
+            f"its label is recorded if it was bought (it is not paid twice), or bought.")
+    if lapsed is None and now - _aware(found.created_at) > QUOTE_TTL:
         raise RateExpired("That rate has expired: get the rates again.")
     if lines is None:
         lines = found.lines
