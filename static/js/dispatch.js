@@ -163,5 +163,10 @@
         } }), "Moved.");
       });
     });
+
+    // Rendered disabled: they do nothing until this script has wired them.
+    document.querySelectorAll("[data-needs-script]").forEach(function (button) {
+      button.disabled = false;
+    });
   });
 })();

@@ -68,6 +68,15 @@ def test_plan_dispatch_and_deliver_offline(browser, live_server, live_db) -> Non
     assert page.locator(".leaflet-marker-icon.map-depot").count() == 1
     assert page.locator("path.leaflet-interactive").count() == 2  # a line per van
     save_screenshot(page, "dispatch")
+    assert page.locator("[data-needs-script]:disabled").count() == 0  # wired
+    # Without the page's script (or before it has run) its buttons can't be pressed.
+    bare = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    raw = bare.new_page()
+    _sign_in(raw, supplier_email, url)
+    needs = raw.locator("[data-needs-script]")
+    assert needs.count() == 2 + 5 * 2  # plan, dispatch; lock and move per stop
+    assert all(needs.nth(i).is_disabled() for i in range(needs.count()))
+    bare.close()
     # Move a van's last stop to the front, then lock another: the page shows it after reload.
     route = page.locator("[data-route]").first
     last = route.locator("[data-stop]").last
