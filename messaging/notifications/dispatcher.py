@@ -18,7 +18,7 @@ started, so another worker takes it at once rather than after the lease.
 
 Each step first works out the notifications of events their request deferred (an order's
 placement: deferred.py), in the transaction that then claims them. Periodic work rides on
-the loop: chat digests, the late-order check, draft expiry and the
+the loop: chat digests, the late-order check, queued label refunds, draft expiry and the
 standing orders' reminders and placements every `NOTIFY_DIGEST_INTERVAL_SECONDS`, and
 the daily jobs (periodic.py: the invoicing run, claimed once per day across workers).
 """
@@ -65,6 +65,7 @@ from wholesale import autocommit
 from wholesale.db import utcnow
 from wholesale.drafts.services import expire_due
 from wholesale.extensions import db
+from wholesale.fulfilment.labels import check_refunds
 from wholesale.fulfilment.late import flag_late_orders
 from wholesale.standing.scheduler import run_due as run_standing_orders
 
@@ -207,6 +208,7 @@ class Dispatcher:
                 self._next_digest = time.monotonic() + self.settings.digest_interval_seconds
                 self._digests()
                 self._late_orders()
+                self._label_refunds()
                 self._expired_drafts()
                 self._standing_orders()
         if self.daily is not None and not self._closing.is_set():
@@ -243,7 +245,7 @@ class Dispatcher:
     def _expand(self) -> None:
         """Work out the notifications of events deferred by their request (deferred.py),
         so this step's claim sends them."""
-        deferred.expand()  # each event in a savepoint of its own: one failing skips it
+        deferred.expand()  # a batch under one savepoint; one failing is retried alone
 
     def _digests(self) -> None:
         try:
@@ -262,6 +264,14 @@ class Dispatcher:
         except Exception:
             db.session.rollback()
             log.exception("late-order check failed")
+
+    def _label_refunds(self) -> None:
+        """Refunds the carrier queued: what they became (labels.check_refunds commits)."""
+        try:
+            check_refunds()
+        except Exception:
+            db.session.rollback()
+            log.exception("label refund check failed")
 
     def _expired_drafts(self) -> None:
         """Drafts read from messages that waited past DRAFT_TTL_HOURS (their `draft_changed`

@@ -58,6 +58,7 @@ class FakeShippo(FakeProvider):
         self.expired: set[str] = set()
         self.transactions: dict[str, dict[str, Any]] = {}
         self.refunded: set[str] = set()
+        self.refunds: dict[str, dict[str, Any]] = {}  # by refund id
         self.lose_next_purchase = False
         # While set to an unset Event, label purchases wait for it (a carrier taking its time).
         self.hold_purchases: threading.Event | None = None
@@ -65,6 +66,12 @@ class FakeShippo(FakeProvider):
         super().__init__(latency)
 
     # -- what tests look at ----------------------------------------------------------------
+
+    def settle_refunds(self, status: str) -> None:
+        """The carrier works through its queue: every queued refund becomes `status`."""
+        for refund in self.refunds.values():
+            if refund["status"] in ("QUEUED", "PENDING"):
+                refund["status"] = status
 
     def calls(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path.rstrip("/") == path]
@@ -107,6 +114,11 @@ class FakeShippo(FakeProvider):
             return self._list_transactions(record)
         if route == ("POST", "/refunds"):
             return self._refund(record.json or {})
+        if record.method == "GET" and record.path.startswith("/refunds/"):
+            refund = self.refunds.get(record.path.rstrip("/").rsplit("/", 1)[-1])
+            if refund is None:
+                return self._json({"detail": "Not found."}, 404)
+            return self._json(refund, 200, components.Refund)
         return self._json({"detail": "Not found."}, 404)
 
     def error(self, fault: Fault) -> Response:
@@ -200,6 +212,7 @@ class FakeShippo(FakeProvider):
         refund = {"object_id": _id(), "object_owner": "fake@shippo.test",
                   "object_created": NOW, "object_updated": NOW, "status": "QUEUED",
                   "transaction": transaction_id, "test": True}
+        self.refunds[refund["object_id"]] = refund
         return self._json(refund, 201, components.Refund)
 
     # -- helpers ---------------------------------------------------------------------------

@@ -77,10 +77,15 @@ def test_a_label_is_bought_with_its_pdf_and_refunded(carrier, fake):
     assert label.pdf == LABEL_PDF
     assert fake.calls("/transactions")[0].json == {"rate": rate.id, "async": False,
                                                    "label_file_type": "PDF"}
-    assert carrier.refund(label.transaction_id) == "QUEUED"
+    refund = carrier.refund(label.transaction_id)
+    assert refund.status == "QUEUED" and refund.refund_id in fake.refunds
     with pytest.raises(CarrierError) as twice:
         carrier.refund(label.transaction_id)
     assert twice.value.code == "refund_refused" and not twice.value.transient
+    assert carrier.refund_status(refund.refund_id) == "QUEUED"
+    fake.settle_refunds("SUCCESS")
+    assert carrier.refund_status(refund.refund_id) == "SUCCESS"
+    assert fake.calls(f"/refunds/{refund.refund_id}")[-1].method == "GET"
 
 
 def test_an_invalid_address_is_a_clear_error(carrier):

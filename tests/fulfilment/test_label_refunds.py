@@ -334,3 +334,29 @@ def test_a_lapsed_purchase_is_recorded_before_any_other_rate_is_bought(
     assert bought.status_code == 201, bought.get_json()
     (label,) = fake.purchases()  # one label, paid once
     assert bought.get_json()["tracking_number"] == label["tracking_number"]
+
+
+def test_a_queued_refund_is_asked_about_again_until_the_carrier_settles_it(
+        shop, supplier_api, fake, app):
+    """Shippo queues refunds: the worker's periodic check asks about them again and records
+    what they became; a refund refused after all says so on the order page."""
+    from wholesale.fulfilment.labels import check_refunds
+
+    first, second = (_buy(supplier_api, place(shop, (_weighed(shop), 2))) for _ in range(2))
+    for shipment in (first, second):
+        assert _refund(supplier_api, shipment["id"]).get_json()["label_refund_status"] == \
+            "QUEUED"
+    assert check_refunds() == 0  # still queued at the carrier: nothing changed
+    queued = [db.session.get(Shipment, s["id"]).label_refund_id for s in (first, second)]
+    assert all(queued) and set(queued) <= set(fake.refunds)
+    fake.refunds[queued[0]]["status"] = "SUCCESS"
+    fake.refunds[queued[1]]["status"] = "ERROR"
+    assert check_refunds() == 2
+    statuses = [db.session.get(Shipment, s["id"]).label_refund_status for s in (first, second)]
+    assert statuses == ["SUCCESS", "ERROR"]
+    assert check_refunds() == 0 and len(fake.calls(f"/refunds/{queued[0]}")) == 2  # settled
+    page_client = app.test_client()
+    login(page_client, shop.supplier_user)
+    refused = db.session.get(Shipment, second["id"]).order_id
+    page = page_client.get(f"/orders/{refused}").get_data(as_text=True)
+    assert "data-refund-refused" in page and "stays paid" in page

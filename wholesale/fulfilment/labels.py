@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from wholesale.accounts.models import User
 from wholesale.db import is_id, utcnow
@@ -57,6 +57,8 @@ QUOTE_TTL = timedelta(hours=12)
 # A purchase or refund under way keeps others out this long (longer than the carrier's three
 # tries of 15 s); after that it is taken to have died with its process.
 CLAIM_TTL = timedelta(minutes=2)
+# A refund the carrier has taken but not settled: asked about again (`check_refunds`).
+REFUND_UNDER_WAY = ("QUEUED", "PENDING")
 # Tracking statuses of a parcel the carrier has not scanned: its label may be refunded.
 UNUSED = (None, "UNKNOWN", "PRE_TRANSIT")
 MAX_PARCELS = 50
@@ -273,7 +275,7 @@ def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
     transaction_id = _claim_refund(shipment_id, actor)
     backend = carrier()
     try:
-        status = backend.refund(transaction_id)
+        answer = backend.refund(transaction_id)
     except CarrierError as exc:
         db.session.rollback()
         shipment = db.session.get(Shipment, shipment_id)
@@ -285,9 +287,47 @@ def refund_label(shipment_id: int, actor: User, note: str = "") -> Shipment:
     assert order is not None
     shipment = shipment_or_404(shipment_id)
     side = access.require_supplier(actor, order, "refunds labels")
-    shipment.label_refund_status = status
+    shipment.label_refund_status = answer.status
+    shipment.label_refund_id = answer.refund_id or None
     shipments.void(order, shipment, actor, side, text)
     return shipment
+
+
+def check_refunds(limit: int = 50) -> int:
+    """Ask the carrier again about refunds it queued (QUEUED, PENDING) and record what they
+    became; returns how many changed. For the worker's periodic work: no transaction stays
+    open while the carrier answers (the ids are read, that transaction ends, then each answer
+    is recorded and committed). A refund the carrier refuses after all (ERROR) leaves the
+    shipment void (its goods never left) and the order page says the label stays paid."""
+    rows = db.session.execute(
+        select(Shipment.id, Shipment.label_refund_id)
+        .where(Shipment.label_refund_status.in_(REFUND_UNDER_WAY),
+               Shipment.label_refund_id.is_not(None))
+        .order_by(Shipment.refund_requested_at, Shipment.id).limit(limit)
+        .execution_options(all_tenants=True)).all()
+    db.session.commit()
+    if not rows:
+        return 0
+    backend = carrier()
+    changed = 0
+    for shipment_id, refund_id in rows:
+        try:
+            status = backend.refund_status(refund_id)
+        except CarrierError as exc:
+            current_app.logger.warning("refund %s: %s", refund_id, exc.message)
+            continue
+        updated = db.session.execute(
+            update(Shipment).where(Shipment.id == shipment_id,
+                                   Shipment.label_refund_status.in_(REFUND_UNDER_WAY))
+            .values(label_refund_status=status[:20])
+            .execution_options(all_tenants=True)).rowcount
+        db.session.commit()
+        if updated and status not in REFUND_UNDER_WAY:
+            changed += 1
+            if status == "ERROR":
+                current_app.logger.error("the carrier refused refund %s of shipment %s: the "
+                                         "label stays paid", refund_id, shipment_id)
+    return changed
 
 
 def refundable(shipment: Shipment) -> bool:

@@ -125,6 +125,8 @@ class Shipment(TenantScoped, Base):
     # shipment voided — its goods back on the shelf, still reserved for the order.
     refund_requested_at: Mapped[datetime | None]
     label_refund_status: Mapped[str | None] = mapped_column(String(20))
+    # the carrier's refund, asked again while QUEUED or PENDING (labels.check_refunds)
+    label_refund_id: Mapped[str | None] = mapped_column(String(64))
     voided_at: Mapped[datetime | None]
     voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     void_note: Mapped[str] = mapped_column(Text, default="")

@@ -69,6 +69,12 @@ class Label:
     eta: datetime | None = None
 
 
+@dataclass(frozen=True)
+class RefundAnswer:
+    refund_id: str
+    status: str  # QUEUED, PENDING, SUCCESS or ERROR (refused after all)
+
+
 class CarrierError(Exception):
     """A call the carrier refused or could not answer. `code`: invalid_address, no_rates,
     rate_expired, label_failed, refund_refused (permanent) or carrier_unavailable (429, 5xx,
@@ -94,6 +100,10 @@ class CarrierBackend(Protocol):
         take that label if there is one."""
         ...
 
-    def refund(self, transaction_id: str) -> str:
-        """Ask for a label's refund; the refund's status (QUEUED, PENDING, SUCCESS)."""
+    def refund(self, transaction_id: str) -> RefundAnswer:
+        """Ask for a label's refund: its id and status (QUEUED, PENDING, SUCCESS)."""
+        ...
+
+    def refund_status(self, refund_id: str) -> str:
+        """A refund's status now (QUEUED, PENDING, SUCCESS, or ERROR: refused after all)."""
         ...

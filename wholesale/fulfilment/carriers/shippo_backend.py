@@ -19,7 +19,14 @@ import requests
 import shippo
 from shippo.models import components, errors, operations
 
-from wholesale.fulfilment.carriers.base import Address, CarrierError, Label, Parcel, Rate
+from wholesale.fulfilment.carriers.base import (
+    Address,
+    CarrierError,
+    Label,
+    Parcel,
+    Rate,
+    RefundAnswer,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,9 +95,14 @@ class ShippoCarrier:
                      label_url=transaction.label_url or None,
                      pdf=self._download(transaction.label_url))
 
-    def refund(self, transaction_id: str) -> str:
+    def refund(self, transaction_id: str) -> RefundAnswer:
         refund = self._call(lambda: self.sdk.refunds.create(transaction=transaction_id,
                                                             async_=False), "refund")
+        return RefundAnswer(refund.object_id or "",
+                            refund.status.value if refund.status else "QUEUED")
+
+    def refund_status(self, refund_id: str) -> str:
+        refund = self._call(lambda: self.sdk.refunds.get(refund_id), "refund status")
         return refund.status.value if refund.status else "QUEUED"
 
     # -- plumbing --------------------------------------------------------------------------
