@@ -15,7 +15,14 @@ from messaging.webhooks_out import api as _webhooks_out_api  # noqa: F401
 
 def init_app(app: Flask) -> None:
     """Subscribe to the domain's signals and register messaging's handlers."""
-    from messaging.chat import account_threads, demo, events, ordering, sockets
+    from messaging.chat import (
+        account_threads,
+        demo,
+        events,
+        ordering,
+        purchase_orders,
+        sockets,
+    )
     from messaging.chat.text import render_text
     from messaging.chat.threadview import (
         chat_attention,
@@ -30,6 +37,7 @@ def init_app(app: Flask) -> None:
     account_threads.subscribe()
     ordering.subscribe()
     demo.subscribe()
+    purchase_orders.subscribe()
     sockets.register(socketio, app)
     app.register_blueprint(inbox_bp)
     app.add_template_filter(render_text, "chat_text")

@@ -98,6 +98,9 @@ purchase_order_sent = _signals.signal("purchase-order-sent")
 # purchase_order, message — a PurchaseOrderMessage with `channel` "email" or "sms" —,
 # actor). Messaging sends it to the vendor on that channel.
 purchase_order_message = _signals.signal("purchase-order-message")
+# sender: the buying supplier; purchase_order=, message=. Any message added to a purchase
+# order's thread (staff's, the vendor's reply, an event): its page follows it live.
+purchase_order_thread_changed = _signals.signal("purchase-order-thread-changed")
 # Staff posted the vendor's new date (sender: the buying supplier; kwargs purchase_order,
 # actor, previous and expected_on (dates), note, dependents — `thread.Dependent`s, the
 # customer orders waiting for its products —, message: the thread's event saying so).

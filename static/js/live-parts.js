@@ -60,6 +60,9 @@
     if (!config || !socket) return;
     var src = config.dataset.liveSrc || (window.location.pathname + window.location.search);
     var onlyOrder = config.dataset.liveOrder ? Number(config.dataset.liveOrder) : null;
+    // A purchase order's page: its own thread's changes (and no customer order's).
+    var onlyPurchaseOrder = config.dataset.livePurchaseOrder
+      ? Number(config.dataset.livePurchaseOrder) : null;
     var timer = null;
     var loading = false;
     var again = false;
@@ -120,10 +123,16 @@
     }
 
     function about(orderId) {
-      return orderId && (onlyOrder === null || orderId === onlyOrder);
+      return orderId && onlyPurchaseOrder === null &&
+        (onlyOrder === null || orderId === onlyOrder);
     }
 
     socket.on("order", function (o) { if (o && about(o.order_id)) schedule(); });
+    socket.on("purchase_order", function (p) {
+      if (p && onlyPurchaseOrder !== null && p.purchase_order_id === onlyPurchaseOrder) {
+        schedule();
+      }
+    });
     socket.on("message", function (m) {
       if (m && m.kind === "event" && about(m.order_id)) schedule();
     });

@@ -1,8 +1,8 @@
 """From the low-stock report to a sent purchase order to a receipt, in a real browser:
 the suggestion becomes a draft with one click, sending it queues the vendor's email with
 the PDF, the PO's thread asks the vendor for an update and takes its new date (listing the
-backorder waiting for it), and a scanner-style receipt (vendor code, quantity, Enter) puts
-the stock on hand and fills the waiting backorder."""
+backorder waiting for it; a colleague's message appears live), and a scanner-style receipt
+(vendor code, quantity, Enter) puts the stock on hand and fills the waiting backorder."""
 
 from __future__ import annotations
 
@@ -84,6 +84,16 @@ def test_low_stock_to_a_sent_po_to_a_receipt(page, live_db) -> None:
     assert "1 of 1 waiting customer orders are due before then." in event
     assert f"{new_date:%b %d, %Y}" in page.inner_text("[data-line='ROM-1']")
     save_screenshot(page, "purchase-order-thread")
+    # A colleague writes to the vendor from another tab: this page shows it without a reload.
+    page.wait_for_function("() => window.OrdertalkSocket && window.OrdertalkSocket.get()"
+                           " && window.OrdertalkSocket.get().connected")
+    colleague = page.context.new_page()
+    colleague.goto(page.url)
+    colleague.fill("#po-body", "Please call before you come")
+    colleague.click("form.chat__composer button[type=submit]")
+    colleague.wait_for_selector("text=Please call before you come")
+    page.wait_for_selector("[data-po-message=outbound] >> text=Please call before you come")
+    colleague.close()
     page.set_viewport_size({"width": 390, "height": 844})
     save_screenshot(page, "purchase-order-thread-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -107,10 +117,11 @@ def test_low_stock_to_a_sent_po_to_a_receipt(page, live_db) -> None:
     sent = db.session.scalars(select(Notification).where(
         Notification.event == "purchase_order").execution_options(all_tenants=True)).all()
     assert [(n.channel, n.address) for n in sent] == [(Channel.EMAIL, "orders@salinas.test")]
-    nudge = db.session.scalars(select(Notification).where(
+    written = db.session.scalars(select(Notification).where(
         Notification.event == "purchase_order_message").execution_options(all_tenants=True)
-    ).one()
-    assert nudge.address == "orders@salinas.test" and nudge.reply_to.startswith("po+")
+    ).all()  # the update request and the colleague's message
+    assert len(written) == 2 and all(n.address == "orders@salinas.test"
+                                     and n.reply_to.startswith("po+") for n in written)
     ready = db.session.scalars(select(Notification).where(
         Notification.event == "backorder_ready",
         Notification.order_id == backorder_id).execution_options(all_tenants=True)).all()

@@ -199,3 +199,31 @@ def test_a_new_date_moves_the_po_and_warns_about_the_orders_waiting_for_it(
     closed = supplier_api.post(f"{url}/expected-date", json={"expected_on": soon.isoformat()})
     assert closed.status_code == 409
     assert len(_thread(supplier_api, po["id"])) == 1
+
+
+def test_every_message_added_to_a_po_thread_is_announced_to_the_supplier_live(
+        app, client, shop: Shop, supplier_api, make_vendor, monkeypatch) -> None:
+    """Staff's messages, the vendor's replies and events each send `purchase_order` to the
+    buying supplier's connections once committed (the PO page swaps its thread in)."""
+    from messaging.chat.rooms import org_room
+    from wholesale.extensions import socketio
+    from wholesale.purchasing import thread
+    from wholesale.purchasing.models import PurchaseOrder
+
+    po = _sent_po(shop, supplier_api, make_vendor)
+    sent: list[tuple[str, Any, Any]] = []
+    monkeypatch.setattr(socketio, "emit", lambda event, data, to=None, **kw: sent.append(
+        (event, data, to)))
+    live = ("purchase_order", {"purchase_order_id": po["id"]}, [org_room(shop.supplier.id)])
+
+    assert supplier_api.post(f"{API}/purchase-orders/{po['id']}/messages",
+                             json={"body": "Any news?"}).status_code == 201
+    assert sent.count(live) == 1
+    order = db.session.get(PurchaseOrder, po["id"])
+    thread.vendor_replied(order, "email", "salinas@vendor.test", "Friday")
+    assert sent.count(live) == 1  # not before the commit
+    db.session.commit()
+    assert sent.count(live) == 2
+    thread.post_event(order, "Expected on Friday", "expected_date")
+    db.session.rollback()  # rolled back: nothing announced
+    assert sent.count(live) == 2

@@ -65,9 +65,7 @@ def post_event(po: PurchaseOrder, body: str, event_type: str, actor: User | None
         supplier_id=po.supplier_id, purchase_order_id=po.id, kind=K.EVENT, body=body,
         event_type=event_type, author_id=actor.id if actor else None,
         author_name=actor.name if actor else "")
-    db.session.add(message)
-    db.session.flush()
-    return message
+    return _added(po, message)
 
 
 def write(user: User, po_id: int, body: str, channel: str | None = None,
@@ -93,10 +91,17 @@ def write(user: User, po_id: int, body: str, channel: str | None = None,
     message = PurchaseOrderMessage(
         supplier_id=po.supplier_id, purchase_order_id=po.id, kind=K.OUTBOUND, channel=channel,
         author_id=user.id, author_name=user.name, body=text, event_type=event_type)
-    db.session.add(message)
-    db.session.flush()
+    _added(po, message)
     signals.purchase_order_message.send(po.supplier, purchase_order=po, message=message,
                                         actor=user)
+    return message
+
+
+def _added(po: PurchaseOrder, message: PurchaseOrderMessage) -> PurchaseOrderMessage:
+    db.session.add(message)
+    db.session.flush()
+    signals.purchase_order_thread_changed.send(po.supplier, purchase_order=po,
+                                               message=message)
     return message
 
 
@@ -137,9 +142,7 @@ def vendor_replied(po: PurchaseOrder, channel: str, address: str, body: str
     message = PurchaseOrderMessage(
         supplier_id=po.supplier_id, purchase_order_id=po.id, kind=K.INBOUND, channel=channel,
         author_name=f"{name} ({address})", body=body[:MAX_BODY])
-    db.session.add(message)
-    db.session.flush()
-    return message
+    return _added(po, message)
 
 
 def set_expected_date(user: User, po_id: int, new_date: date, note: str = ""
