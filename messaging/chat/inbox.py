@@ -104,8 +104,11 @@ def _newest(stmt: Any, org_id: int, supplier: bool, limit: int) -> list[Any]:
     instead of sorting every thread of the organization (an OR of the two sides and
     NULLS LAST match no index); threads without a message yet come last."""
     last_at = Thread.last_message_at if supplier else Thread.last_public_message_at
+    # a supplier may also buy (from a linked vendor); a buyer is never a thread's supplier
+    sides = ((Thread.supplier_id == org_id, Thread.buyer_id == org_id) if supplier
+             else (Thread.buyer_id == org_id,))
     rows: list[Any] = []
-    for side in (Thread.supplier_id == org_id, Thread.buyer_id == org_id):
+    for side in sides:
         rows += db.session.execute(
             stmt.where(side, last_at.is_not(None))
             .order_by(last_at.desc(), Thread.id.desc()).limit(limit)).unique().all()

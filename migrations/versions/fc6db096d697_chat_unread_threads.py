@@ -55,6 +55,16 @@ def _side(side, change):
           AND (m.author_id IS NULL OR m.author_id <> u.id)"""
 
 
+def backfill(dialect):
+    """The INSERT that marks what is unread today (tests/chat/test_unread_marks.py runs it)."""
+    change = ("m.data->>'change'" if dialect == "postgresql"
+              else "json_extract(m.data, '$.change')")
+    return ("INSERT INTO chat_unread_threads (user_id, thread_id, seq) "
+            "SELECT user_id, thread_id, max(seq) FROM ("
+            + _side("supplier", change) + " UNION ALL " + _side("buyer", change)
+            + ") AS unread GROUP BY user_id, thread_id")
+
+
 def upgrade():
     op.create_table('chat_unread_threads',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -67,14 +77,7 @@ def upgrade():
     with op.batch_alter_table('chat_unread_threads', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_chat_unread_threads_thread_id'), ['thread_id'], unique=False)
 
-    postgres = op.get_bind().dialect.name == "postgresql"
-    change = "m.data->>'change'" if postgres else "json_extract(m.data, '$.change')"
-    op.execute(
-        "INSERT INTO chat_unread_threads (user_id, thread_id, seq) "
-        "SELECT user_id, thread_id, max(seq) FROM ("
-        + _side("supplier", change) + " UNION ALL " + _side("buyer", change)
-        + ") AS unread GROUP BY user_id, thread_id"
-    )
+    op.execute(backfill(op.get_bind().dialect.name))
 
 
 def downgrade():

@@ -142,17 +142,12 @@ def test_a_message_marks_only_the_people_who_want_it(world):
     assert set(rows) == {owner, staff} and rows[owner] == 2 and rows[staff] == 1
 
 
-def _migration_backfill():
+def _migration_backfill() -> str:
     path = next((ROOT / "migrations" / "versions").glob("fc6db096d697_*.py"))
     spec = importlib.util.spec_from_file_location("unread_migration", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    postgres = db.engine.dialect.name == "postgresql"
-    change = "m.data->>'change'" if postgres else "json_extract(m.data, '$.change')"
-    return ("INSERT INTO chat_unread_threads (user_id, thread_id, seq) "
-            "SELECT user_id, thread_id, max(seq) FROM ("
-            + module._side("supplier", change) + " UNION ALL " + module._side("buyer", change)
-            + ") AS unread GROUP BY user_id, thread_id")
+    return module.backfill(db.engine.dialect.name)
 
 
 def test_the_migration_backfill_marks_what_counting_every_message_finds(people):
