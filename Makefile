@@ -21,11 +21,14 @@ run: install assets
 		$(BIN)/gunicorn --worker-class gthread --workers 1 --threads 100 \
 		--bind 127.0.0.1:$(PORT) --graceful-timeout 5 --access-logfile - 'app:create_app()'
 
-## test: the whole suite on SQLite, and on PostgreSQL when it is reachable (CI requires it),
-## the two at once (scripts/test-both.sh: lines prefixed [sqlite] and [postgres]); it fails
-## if either did. `make test-sqlite` or `make test-postgres` runs one alone.
+## test: the whole suite on SQLite, and on PostgreSQL when it is reachable (CI requires it);
+## both run even when the first fails, and it fails at the end if either did
 test: install-dev assets
-	@bash scripts/test-both.sh
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgres || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: a run failed (see above)"; fi; \
+	exit $$status
 
 test-sqlite:
 	$(BIN)/pytest -q

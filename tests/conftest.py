@@ -201,8 +201,8 @@ def signed_in_page(browser: Any, live_server: Any, email: str, *, height: int = 
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    # The first pages of a freshly started server, with the other database's run beside
-    # this one (`make test` runs both): the landing page gets longer than an action does.
+    # The first pages of a freshly started server on a busy machine: the landing page gets
+    # longer than an action does.
     page.wait_for_url(re.compile(rf"^https?://[^/]+{re.escape(lands_on)}$"),
                       timeout=max(timeout_ms, 30_000))
     return page
